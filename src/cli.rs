@@ -1,0 +1,200 @@
+//! The command line, as `../shared/CLI.md` fixes it. Kept apart from `main.rs` so the man
+//! page and shell completions come from the same definitions.
+
+use crate::alg::Alg;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXIT_STATUS: &str = "\
+EXIT STATUS (every command, as monitoring plugins read it):
+  0  OK: done / certificate fine / token issued
+  1  WARNING: a certificate expires within the warning window, or is not valid yet
+  2  CRITICAL: a certificate is expired or within the critical window; NetSuite refused the
+     token request, or a pre-flight check found something NetSuite will refuse
+  3  UNKNOWN / ERROR: bad arguments, unreadable or invalid input, I/O error,
+     network/TLS/time-out, an answer that makes no sense";
+
+/// Keys, certificates, expiry checks and token-exchange verification for NetSuite
+/// OAuth 2.0 client credentials (machine to machine).
+#[derive(Debug, Parser)]
+#[command(name = "nskeys", version, about, after_long_help = EXIT_STATUS, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate a private key and a self-signed certificate to upload to NetSuite.
+    #[command(after_long_help = EXIT_STATUS)]
+    Gen(GenArgs),
+    /// Say when certificates expire: for cron, Nagios/Icinga/Zabbix, or Prometheus.
+    #[command(after_long_help = EXIT_STATUS)]
+    Expiry(ExpiryArgs),
+    /// Show certificates and keys in detail, with a verdict on whether NetSuite takes them.
+    #[command(after_long_help = EXIT_STATUS)]
+    Inspect(InspectArgs),
+    /// Sign a client assertion and exchange it for a token, to prove the M2M setup works.
+    #[command(after_long_help = EXIT_STATUS)]
+    Verify(VerifyArgs),
+    /// Print an access token alone on stdout, for scripts.
+    #[command(after_long_help = EXIT_STATUS)]
+    Token(TokenArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout.
+    Man,
+}
+
+/// `nskeys gen`.
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// JWT algorithm the key is for: ps* make an RSA key, es256/es384/es512 an EC P-256/P-384/P-521 key.
+    #[arg(long, value_enum, ignore_case = true, default_value = "es256")]
+    pub alg: Alg,
+    /// RSA key size (ps* only); NetSuite accepts 3072 or 4096 bits.
+    #[arg(long, default_value = "4096", value_parser = crate::generate::parse_bits)]
+    pub bits: usize,
+    /// Certificate lifetime in days, 1 to 730 (NetSuite cuts anything longer to two years).
+    #[arg(long, default_value = "730", value_parser = crate::generate::parse_days)]
+    pub days: u32,
+    /// Certificate subject as an RFC 4514 string.
+    #[arg(long, default_value = "CN=nskeys")]
+    pub subject: String,
+    /// Directory for the files (created with mode 0700 if missing).
+    #[arg(long, default_value = ".")]
+    pub out_dir: PathBuf,
+    /// Private key file [default: private.pem]; a relative name is taken inside --out-dir.
+    #[arg(long)]
+    pub key_out: Option<PathBuf>,
+    /// Certificate file [default: public.pem]; a relative name is taken inside --out-dir.
+    #[arg(long)]
+    pub cert_out: Option<PathBuf>,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Output formats of `nskeys expiry`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExpiryFormat {
+    /// A line per certificate.
+    Text,
+    /// A JSON array of objects.
+    Json,
+    /// One line with perfdata, for Nagios/Icinga.
+    Nagios,
+    /// Textfile-collector metrics named as the x509 exporters name them.
+    Prometheus,
+}
+
+/// `nskeys expiry`.
+#[derive(Debug, Args)]
+pub struct ExpiryArgs {
+    /// Certificate files (PEM, one or more certificates, or DER), directories, or - for stdin.
+    #[arg(default_value = "public.pem")]
+    pub paths: Vec<PathBuf>,
+    /// WARNING when a certificate expires within this many days.
+    #[arg(long, default_value_t = 30)]
+    pub warn_days: u32,
+    /// CRITICAL when a certificate expires within this many days.
+    #[arg(long, default_value_t = 7)]
+    pub crit_days: u32,
+    /// Judge as if now were this instant (RFC 3339, e.g. 2027-01-31T00:00:00Z).
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ExpiryFormat,
+    /// Print only what is not OK (for cron: mail only when action is needed).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `nskeys inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Certificate or key files (PEM or DER), or - for stdin.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Check whether this private key matches each certificate (exit 2 if not).
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options shared by `verify` and `token`; each can come from an `NS_*` variable.
+#[derive(Debug, Args)]
+pub struct ExchangeArgs {
+    /// NetSuite account ID (e.g. 1234567 or 1234567_SB1); gives the token URL.
+    #[arg(long, env = "NS_ACCOUNT_ID", conflicts_with = "token_url")]
+    pub account: Option<String>,
+    /// Full token endpoint URL (overrides --account).
+    #[arg(long, env = "NS_TOKEN_URL")]
+    pub token_url: Option<String>,
+    /// The integration record's client ID (consumer key): the assertion's iss.
+    #[arg(long, env = "NS_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// The Certificate ID NetSuite shows for the M2M mapping: the assertion's kid.
+    #[arg(long, env = "NS_CERT_ID")]
+    pub cert_id: Option<String>,
+    /// Private key file (PKCS#8, PKCS#1 or SEC1; PEM or DER).
+    #[arg(long, env = "NS_PRIVATE_KEY", default_value = "private.pem")]
+    pub key: PathBuf,
+    /// Certificate uploaded to NetSuite [default: public.pem if it exists].
+    #[arg(long, env = "NS_CERTIFICATE")]
+    pub cert: Option<PathBuf>,
+    /// JWT algorithm [default: from the key: RSA gives PS256, EC P-256/384/521 gives ES256/384/512].
+    #[arg(long, env = "NS_ALG", value_enum, ignore_case = true)]
+    pub alg: Option<Alg>,
+    /// Scopes, comma-separated (restlets, rest_webservices, suite_analytics, mcp).
+    #[arg(long, env = "NS_SCOPES", default_value = "rest_webservices")]
+    pub scope: String,
+    /// Assertion lifetime in seconds (exp - iat), at most 3599.
+    #[arg(long, default_value_t = 300)]
+    pub assertion_ttl: u64,
+    /// Seconds allowed for the whole exchange.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// Extra trusted root certificates (PEM) for the token endpoint's TLS.
+    #[arg(long)]
+    pub ca_cert: Option<PathBuf>,
+    /// Pre-flight only, then show the request that would be sent; no network.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `nskeys verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Connection and assertion options.
+    #[command(flatten)]
+    pub exchange: ExchangeArgs,
+    /// Also print the access token.
+    #[arg(long)]
+    pub print_token: bool,
+    /// After a token is issued, make one SuiteQL request with it to show the role can use it.
+    #[arg(long)]
+    pub probe: bool,
+    /// Print one JSON object for every outcome.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `nskeys token`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Connection and assertion options.
+    #[command(flatten)]
+    pub exchange: ExchangeArgs,
+}

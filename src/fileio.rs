@@ -1,0 +1,129 @@
+//! Writing output files so that nothing the user had is lost: never overwrite without
+//! `--force`, write to a temporary file beside the target, and rename into place only when
+//! every file of the set is complete and on disk.
+
+use crate::error::{Error, Result};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// One file to write.
+pub struct OutFile<'a> {
+    /// Where it goes.
+    pub path: PathBuf,
+    /// What it holds.
+    pub contents: &'a [u8],
+    /// Unix permission bits (0o600 for private keys).
+    pub mode: u32,
+}
+
+/// Create `dir` (and parents) with mode 0700 if it does not exist.
+pub fn ensure_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if dir.exists() {
+        return Err(
+            Error::unknown("exists and is not a directory", "choose another --out-dir")
+                .at(dir.display()),
+        );
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| {
+            Error::unknown(
+                format!("cannot create directory: {e}"),
+                "check the path and permissions",
+            )
+            .at(dir.display())
+        })
+}
+
+/// Write every file of `files` or none of them. Without `force`, refuse (touching nothing)
+/// if any target exists, and never replace a file that appears meanwhile. Files are
+/// committed in the order given, so put the one whose loss matters most last.
+pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
+    if !force {
+        let existing: Vec<String> = files
+            .iter()
+            .filter(|f| f.path.symlink_metadata().is_ok())
+            .map(|f| f.path.display().to_string())
+            .collect();
+        if !existing.is_empty() {
+            return Err(Error::unknown(
+                "refusing to overwrite existing files",
+                "move them away, choose another --out-dir, or pass --force to replace them",
+            )
+            .at(existing.join(", ")));
+        }
+    }
+
+    // Stage: complete, synced temporary files beside their targets.
+    let mut staged = Vec::with_capacity(files.len());
+    for f in files {
+        let dir = parent_of(&f.path);
+        let io_err = |what: &str, e: std::io::Error| {
+            Error::unknown(format!("{what}: {e}"), "check free space and permissions")
+                .at(dir.display())
+        };
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".nskeys-")
+            .suffix(".tmp")
+            .permissions(std::fs::Permissions::from_mode(f.mode))
+            .tempfile_in(&dir)
+            .map_err(|e| io_err("cannot create a temporary file", e))?;
+        // The mode must hold whatever the umask says.
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(f.mode))
+            .map_err(|e| io_err("cannot set permissions", e))?;
+        tmp.write_all(f.contents)
+            .map_err(|e| io_err("cannot write", e))?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| io_err("cannot sync", e))?;
+        staged.push(tmp);
+    }
+
+    // Commit: rename (or link, refusing to replace) each into place.
+    let mut committed: Vec<&Path> = Vec::new();
+    for (tmp, f) in staged.into_iter().zip(files) {
+        let result = if force {
+            tmp.persist(&f.path).map(|_| ())
+        } else {
+            tmp.persist_noclobber(&f.path).map(|_| ())
+        };
+        if let Err(e) = result {
+            // Undo what this run placed, so no half set stays under the real names. (With
+            // --force the files replaced are gone already; removing ours would leave nothing.)
+            if !force {
+                for p in &committed {
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            let hint = if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                "another process created it meanwhile; nothing of this run was kept"
+            } else {
+                "check free space and permissions; nothing of this run was kept"
+            };
+            return Err(
+                Error::unknown(format!("cannot write: {}", e.error), hint).at(f.path.display())
+            );
+        }
+        committed.push(&f.path);
+    }
+    for f in files {
+        if let Ok(d) = std::fs::File::open(parent_of(&f.path)) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}
+
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}

@@ -1,0 +1,202 @@
+//! Reading the files nskeys is given: one reader with a size cap, and PEM splitting that
+//! tolerates the text around blocks (openssl's "Bag Attributes", comments) but not broken blocks.
+
+use crate::error::{Error, Result};
+use base64ct::Encoding;
+use std::io::Read;
+use std::path::Path;
+
+/// The most nskeys reads of any one input. Certificates and keys are a few KiB; a bundle of
+/// hundreds of certificates fits easily. Anything larger is refused unread.
+pub const MAX_INPUT: u64 = 4 * 1024 * 1024;
+
+/// Where an input comes from, for messages: a path, or `-` for standard input.
+pub fn display_name(path: &Path) -> String {
+    if path == Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Read a whole file (or stdin for `-`), refusing directories, empty files and files over
+/// [`MAX_INPUT`], with an error that names the file and says what to do.
+pub fn read_capped(path: &Path) -> Result<Vec<u8>> {
+    let name = display_name(path);
+    let mut buf = Vec::new();
+    if path == Path::new("-") {
+        std::io::stdin()
+            .lock()
+            .take(MAX_INPUT + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| {
+                Error::unknown(format!("cannot read standard input: {e}"), "").at(&name)
+            })?;
+    } else {
+        let file = std::fs::File::open(path).map_err(|e| open_error(&e, path))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| Error::unknown(format!("cannot read: {e}"), "check the path").at(&name))?;
+        if meta.is_dir() {
+            return Err(
+                Error::unknown("is a directory", "give the path of a file inside it").at(&name),
+            );
+        }
+        file.take(MAX_INPUT + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::unknown(format!("cannot read: {e}"), "check the file").at(&name))?;
+    }
+    if buf.len() as u64 > MAX_INPUT {
+        return Err(Error::unknown(
+            format!("file is larger than {} MiB", MAX_INPUT / (1024 * 1024)),
+            "a certificate or key is a few KiB: check that this is the right file",
+        )
+        .at(&name));
+    }
+    if buf.iter().all(u8::is_ascii_whitespace) {
+        return Err(
+            Error::unknown("file is empty", "give a PEM or DER certificate or key").at(&name),
+        );
+    }
+    Ok(buf)
+}
+
+fn open_error(e: &std::io::Error, path: &Path) -> Error {
+    let name = display_name(path);
+    match e.kind() {
+        std::io::ErrorKind::NotFound => Error::unknown("no such file", "check the path").at(name),
+        std::io::ErrorKind::PermissionDenied => Error::unknown(
+            "permission denied",
+            "run as a user who may read it, or fix its permissions",
+        )
+        .at(name),
+        _ => Error::unknown(format!("cannot open: {e}"), "check the path").at(name),
+    }
+}
+
+/// One PEM block: its label (`CERTIFICATE`, `PRIVATE KEY`, ...), its decoded body, and
+/// whether it carried RFC 1421 `Proc-Type: 4,ENCRYPTED` headers (legacy encrypted keys).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PemBlock {
+    /// The label between `BEGIN ` and the dashes.
+    pub label: String,
+    /// The DER bytes.
+    pub der: Vec<u8>,
+    /// Legacy OpenSSL encryption headers were present.
+    pub legacy_encrypted: bool,
+}
+
+/// Whether the data looks like PEM text (a `-----BEGIN ` line somewhere in it).
+pub fn looks_like_pem(data: &[u8]) -> bool {
+    find(data, b"-----BEGIN ").is_some()
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Split PEM text into its blocks. Text outside blocks is ignored; a block that is broken
+/// (no END line, mismatched END label, bad base64) is an error naming the block.
+pub fn pem_blocks(data: &[u8]) -> std::result::Result<Vec<PemBlock>, String> {
+    let text = String::from_utf8_lossy(data);
+    let mut blocks = Vec::new();
+    let mut rest: &str = &text;
+    while let Some(start) = rest.find("-----BEGIN ") {
+        let after = &rest[start + "-----BEGIN ".len()..];
+        let Some(label_end) = after.find("-----") else {
+            return Err("a BEGIN line is cut off".to_string());
+        };
+        let label = after[..label_end].trim().to_string();
+        if label.len() > 64 || label.contains('\n') {
+            return Err("a BEGIN line is malformed".to_string());
+        }
+        let body_start = &after[label_end + 5..];
+        let end_marker = format!("-----END {label}-----");
+        let Some(end) = body_start.find(&end_marker) else {
+            return Err(format!(
+                "the {label} block has no END line (file cut short?)"
+            ));
+        };
+        let body = &body_start[..end];
+        let mut legacy_encrypted = false;
+        let mut b64 = String::with_capacity(body.len());
+        for line in body.lines() {
+            let line = line.trim();
+            if let Some((key, value)) = line.split_once(':') {
+                // RFC 1421 headers, as legacy OpenSSL encrypted keys carry.
+                if key.eq_ignore_ascii_case("Proc-Type") && value.contains("ENCRYPTED") {
+                    legacy_encrypted = true;
+                }
+                continue;
+            }
+            b64.push_str(line);
+        }
+        let der = base64ct::Base64::decode_vec(&b64)
+            .map_err(|_| format!("the {label} block has invalid base64 (file damaged?)"))?;
+        if der.is_empty() {
+            return Err(format!("the {label} block is empty"));
+        }
+        blocks.push(PemBlock {
+            label,
+            der,
+            legacy_encrypted,
+        });
+        rest = &body_start[end + end_marker.len()..];
+    }
+    Ok(blocks)
+}
+
+/// Encode DER as PEM with the given label (64-column lines, LF endings).
+pub fn to_pem(label: &str, der: &[u8]) -> String {
+    let b64 = base64ct::Base64::encode_string(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_blocks_and_ignores_surrounding_text() {
+        let pem = format!(
+            "Bag Attributes\n{}junk\n{}",
+            to_pem("CERTIFICATE", b"abc"),
+            to_pem("PRIVATE KEY", b"defg")
+        );
+        let blocks = pem_blocks(pem.as_bytes()).unwrap();
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(blocks[0].label, "CERTIFICATE");
+        assert_eq!(blocks[0].der, b"abc");
+        assert_eq!(blocks[1].der, b"defg");
+    }
+
+    #[test]
+    fn missing_end_line_is_an_error() {
+        let pem = to_pem("CERTIFICATE", b"abc");
+        let cut = &pem[..pem.len() - 10];
+        assert!(
+            pem_blocks(cut.as_bytes())
+                .unwrap_err()
+                .contains("no END line")
+        );
+    }
+
+    #[test]
+    fn bad_base64_is_an_error() {
+        let pem = "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
+        assert!(pem_blocks(pem.as_bytes()).unwrap_err().contains("base64"));
+    }
+
+    #[test]
+    fn legacy_encryption_headers_are_noticed() {
+        let pem = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nYWJj\n-----END RSA PRIVATE KEY-----\n";
+        let blocks = pem_blocks(pem.as_bytes()).unwrap();
+        assert!(blocks[0].legacy_encrypted);
+    }
+}

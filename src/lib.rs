@@ -1,0 +1,22 @@
+//! nskeys: keys, certificates, expiry checks and token-exchange verification for NetSuite
+//! OAuth 2.0 client credentials (machine to machine).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod alg;
+pub mod cert;
+pub mod cli;
+pub mod error;
+pub mod expiry;
+pub mod fileio;
+pub mod generate;
+pub mod input;
+pub mod inspect;
+pub mod keys;
+pub mod rsagen;
+pub mod timeutil;
+pub mod ui;
+pub mod verify;
+
+pub use alg::Alg;
+pub use error::{Error, Result, Status};

@@ -1,0 +1,111 @@
+//! The `nskeys` binary: parse, dispatch, and map the outcome to the exit contract.
+#![forbid(unsafe_code)]
+
+use clap::{CommandFactory, Parser};
+use nskeys::cli::{Cli, Command};
+use nskeys::{Error, Status};
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
+    let mut out = Stdout::default();
+    let result = run(cli.command, &mut out);
+    let status = match result {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("nskeys: {e}");
+            e.status
+        }
+    };
+    ExitCode::from(status.code())
+}
+
+fn run(command: Command, out: &mut Stdout) -> Result<Status, Error> {
+    match command {
+        Command::Gen(args) => nskeys::generate::command(&args, out),
+        Command::Expiry(args) => nskeys::expiry::command(&args, out),
+        Command::Inspect(args) => nskeys::inspect::command(&args, out),
+        Command::Verify(args) => nskeys::verify::command_verify(&args, out),
+        Command::Token(args) => nskeys::verify::command_token(&args, out),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "nskeys", out);
+            Ok(Status::Ok)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command())
+                .render(out)
+                .map_err(|e| Error::unknown(format!("cannot write the man page: {e}"), ""))?;
+            Ok(Status::Ok)
+        }
+    }
+}
+
+/// clap's errors become one line and exit 3 (its own code 2 means CRITICAL to monitoring);
+/// `--help` and `--version` print as usual and exit 0.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let _ = e.print();
+        return ExitCode::from(Status::Unknown.code());
+    }
+    let rendered = e.render().to_string();
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines
+        .next()
+        .unwrap_or("invalid arguments")
+        .trim_start_matches("error: ");
+    // Keep clap's list of accepted values on the one line.
+    let choices = lines
+        .find(|l| l.starts_with("[possible values"))
+        .unwrap_or("");
+    let lower = first.to_ascii_lowercase();
+    let hint = if ["'rs256'", "'rs384'", "'rs512'"]
+        .iter()
+        .any(|a| lower.contains(a))
+    {
+        "NetSuite no longer accepts RS* (PKCS#1 v1.5) assertions: use ps256 with the same kind of RSA key, or es256"
+    } else {
+        "see 'nskeys --help'"
+    };
+    let _ = writeln!(
+        io::stderr(),
+        "nskeys: {first} {choices} (arguments): {hint}"
+    );
+    ExitCode::from(Status::Unknown.code())
+}
+
+/// Standard output where a closed pipe (`nskeys expiry | head -1`) is not an error.
+#[derive(Default)]
+struct Stdout {
+    closed: bool,
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        match io::stdout().lock().write(buf) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(buf.len())
+            }
+            other => other,
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match io::stdout().lock().flush() {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        }
+    }
+}
