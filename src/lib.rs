@@ -5,9 +5,11 @@
 
 pub mod alg;
 pub mod cert;
+pub mod certinfo;
 pub mod cli;
 pub mod error;
 pub mod expiry;
+pub mod expiry_output;
 pub mod fileio;
 pub mod generate;
 pub mod input;
