@@ -474,7 +474,7 @@ pub fn load_certificates(data: &[u8], name: &str) -> Result<Vec<CertFacts>> {
         {
             let facts = CertFacts::from_der(&block.der).map_err(|e| {
                 err(
-                    format!("certificate #{} is {}", i + 1, e.trim_start_matches("not ")),
+                    format!("certificate #{}: {e}", i + 1),
                     "the file is damaged: use the original",
                 )
             })?;
@@ -509,10 +509,7 @@ pub fn load_certificates(data: &[u8], name: &str) -> Result<Vec<CertFacts>> {
                     "give a PEM or DER X.509 certificate",
                 )
             } else {
-                (
-                    format!("DER data is {}", e.trim_start_matches("not ")),
-                    "the file is damaged: use the original",
-                )
+                (e, "the file is damaged: use the original")
             };
             Err(err(what, hint))
         }

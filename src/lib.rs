@@ -14,6 +14,7 @@ pub mod fileio;
 pub mod generate;
 pub mod input;
 pub mod inspect;
+pub mod inspect_text;
 pub mod keys;
 pub mod rsagen;
 pub mod timeutil;
