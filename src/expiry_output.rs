@@ -22,13 +22,13 @@ pub fn text(entries: &[Entry], quiet: bool) -> String {
     for e in entries.iter().filter(|e| !quiet || e.state() != Status::Ok) {
         match e {
             Entry::Cert(j) => {
-                let _ = writeln!(out, "{:<8} {}", j.state, cert_summary(j));
+                let _ = writeln!(out, "{:<8} {}", j.state.label(), cert_summary(j));
             }
             Entry::Unknown { path, error } => {
                 let _ = writeln!(
                     out,
                     "{:<8} {}: {}",
-                    Status::Unknown,
+                    Status::Unknown.label(),
                     one_line(path),
                     error.what
                 );
