@@ -203,9 +203,23 @@ pub struct PssParams {
     /// MGF1's hash.
     pub mgf1_hash: String,
     /// Salt length in bytes.
-    pub salt_length: u8,
+    pub salt_length: u32,
     /// Trailer field (1 = 0xBC).
-    pub trailer_field: u8,
+    pub trailer_field: u32,
+}
+
+/// RSASSA-PSS-params (RFC 4055) with a salt length of any size: pkcs1's type holds a `u8`,
+/// but openssl signs with rsassaPss-OID keys using the largest salt (e.g. 350 bytes).
+#[derive(Debug, Default, der::Sequence)]
+struct PssParamsDer {
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    hash: Option<spki::AlgorithmIdentifierOwned>,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    mask_gen: Option<spki::AlgorithmIdentifierOwned>,
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+    salt_len: Option<u32>,
+    #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
+    trailer: Option<u32>,
 }
 
 /// A certificate's signature algorithm.
@@ -226,34 +240,36 @@ impl SignatureInfo {
                 pss: None,
             });
         }
-        // Absent parameters mean all defaults: SHA-1, MGF1-SHA-1, salt 20.
+        // Absent fields take RFC 4055's defaults: SHA-1, MGF1 with SHA-1, salt 20, trailer 1.
         let params = match &alg.parameters {
             Some(any) => {
                 let der = any.to_der().map_err(|e| e.to_string())?;
-                pkcs1::RsaPssParams::<der::Any>::from_der(&der)
+                PssParamsDer::from_der(&der)
                     .map_err(|e| format!("invalid RSASSA-PSS parameters: {e}"))?
             }
-            None => pkcs1::RsaPssParams::<der::Any>::default(),
+            None => PssParamsDer::default(),
         };
-        let mgf1_hash = if params.mask_gen.oid == OID_MGF1 {
-            params
-                .mask_gen
+        let hash = params
+            .hash
+            .as_ref()
+            .map_or_else(|| "SHA-1".to_string(), |h| alg_name(&h.oid));
+        let mgf1_hash = match &params.mask_gen {
+            None => "SHA-1".to_string(),
+            Some(mg) if mg.oid == OID_MGF1 => mg
                 .parameters
                 .as_ref()
-                .map(|h| alg_name(&h.oid))
-                .unwrap_or_else(|| "SHA-1".into())
-        } else {
-            format!("unknown mask generation {}", params.mask_gen.oid)
+                .and_then(|p| p.to_der().ok())
+                .and_then(|d| spki::AlgorithmIdentifierOwned::from_der(&d).ok())
+                .map_or_else(|| "SHA-1".to_string(), |h| alg_name(&h.oid)),
+            Some(mg) => format!("unknown mask generation {}", mg.oid),
         };
         Ok(SignatureInfo {
             algorithm: "rsassaPss".into(),
             pss: Some(PssParams {
-                hash: alg_name(&params.hash.oid),
+                hash,
                 mgf1_hash,
-                salt_length: params.salt_len,
-                trailer_field: match params.trailer_field {
-                    pkcs1::TrailerField::BC => 1,
-                },
+                salt_length: params.salt_len.unwrap_or(20),
+                trailer_field: params.trailer.unwrap_or(1),
             }),
         })
     }
