@@ -178,6 +178,9 @@ fn cert_summary(j: &Judged) -> String {
     one_line(&s)
 }
 
+/// How a gauge's value comes from a judged certificate.
+type Gauge = fn(&Judged, &Thresholds) -> i64;
+
 /// A Prometheus label value: backslash, double quote and newline escaped.
 pub fn escape_label(v: &str) -> String {
     v.replace('\\', "\\\\")
@@ -205,7 +208,7 @@ pub fn prometheus(entries: &[Entry], t: &Thresholds) -> String {
             escape_label(j.facts.issuer_cn.as_deref().unwrap_or("")),
         )
     };
-    let metrics: [(&str, &str, fn(&Judged, &Thresholds) -> i64); 5] = [
+    let metrics: [(&str, &str, Gauge); 5] = [
         (
             "x509_cert_not_before",
             "Indicates the certificate's not before timestamp",

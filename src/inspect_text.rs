@@ -57,10 +57,10 @@ fn object(out: &mut String, o: &Object, n: usize, of: usize) {
         };
         row("Days left:", &v);
     }
-    if let (Some(e), Some(na)) = (&o.netsuite_expiry, &o.not_after) {
-        if e != na {
-            row("NetSuite until:", e);
-        }
+    if let (Some(e), Some(na)) = (&o.netsuite_expiry, &o.not_after)
+        && e != na
+    {
+        row("NetSuite until:", e);
     }
     if let Some(sig) = &o.signature {
         row("Signature:", &sig.describe());
