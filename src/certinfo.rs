@@ -106,8 +106,7 @@ impl KeyType {
                 Some(c) if c == OID_P256 => KeyType::Ec(KeyKind::P256),
                 Some(c) if c == OID_P384 => KeyType::Ec(KeyKind::P384),
                 Some(c) if c == OID_P521 => KeyType::Ec(KeyKind::P521),
-                Some(c) if c == OID_SECP256K1 => KeyType::EcOther("secp256k1".into()),
-                Some(c) => KeyType::EcOther(c.to_string()),
+                Some(c) => KeyType::EcOther(curve_name(&c)),
                 None => KeyType::EcOther("explicit parameters".into()),
             }
         } else {
@@ -173,6 +172,15 @@ pub fn oid_key_name(oid: &ObjectIdentifier) -> String {
         "DSA".into()
     } else {
         format!("key algorithm {oid}")
+    }
+}
+
+/// A curve NetSuite does not take, by name where it has a common one.
+pub fn curve_name(oid: &ObjectIdentifier) -> String {
+    if *oid == OID_SECP256K1 {
+        "secp256k1".into()
+    } else {
+        oid.to_string()
     }
 }
 
@@ -446,8 +454,9 @@ fn der_is_private_key(der: &[u8]) -> bool {
         || is_encrypted_pkcs8_der(der)
 }
 
+/// Whether DER bytes are an encrypted PKCS#8 key:
 /// EncryptedPrivateKeyInfo ::= SEQUENCE { AlgorithmIdentifier, OCTET STRING }
-fn is_encrypted_pkcs8_der(der: &[u8]) -> bool {
+pub fn is_encrypted_pkcs8_der(der: &[u8]) -> bool {
     #[derive(der::Sequence)]
     struct Encrypted<'a> {
         alg: spki::AlgorithmIdentifierRef<'a>,

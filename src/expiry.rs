@@ -95,23 +95,21 @@ pub fn judge(facts: &CertFacts, t: &Thresholds) -> (Status, i64, Vec<String>) {
     let days_left = certinfo::days_between(t.now, effective);
     let mut state = Status::Ok;
     let mut reasons = Vec::new();
-    let mut raise = |s: Status, why: String, state: &mut Status| {
-        *state = (*state).max(s);
+    let mut raise = |s: Status, why: String| {
+        state = state.max(s);
         reasons.push(why);
     };
     if t.now > effective {
-        raise(Status::Critical, "expired".to_string(), &mut state);
+        raise(Status::Critical, "expired".to_string());
     } else if days_left < i64::from(t.crit_days) {
         raise(
             Status::Critical,
             format!("fewer than {} days left (--crit-days)", t.crit_days),
-            &mut state,
         );
     } else if days_left < i64::from(t.warn_days) {
         raise(
             Status::Warning,
             format!("fewer than {} days left (--warn-days)", t.warn_days),
-            &mut state,
         );
     }
     if t.now < facts.not_before {
@@ -121,7 +119,6 @@ pub fn judge(facts: &CertFacts, t: &Thresholds) -> (Status, i64, Vec<String>) {
                 "not valid yet: valid from {}",
                 timeutil::rfc3339(timeutil::from_unix(facts.not_before))
             ),
-            &mut state,
         );
     }
     if facts.longer_than_netsuite_allows() {
@@ -133,7 +130,6 @@ pub fn judge(facts: &CertFacts, t: &Thresholds) -> (Status, i64, Vec<String>) {
                 timeutil::rfc3339(timeutil::from_unix(effective)),
                 timeutil::rfc3339(timeutil::from_unix(facts.not_after)),
             ),
-            &mut state,
         );
     }
     (state, days_left, reasons)

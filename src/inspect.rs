@@ -266,7 +266,7 @@ fn unsupported_key_type(der: &[u8], format: KeyFormat) -> Option<KeyType> {
                 });
             }
             if let Ok(curve) = info.algorithm.parameters_oid() {
-                return Some(KeyType::EcOther(curve_name(&curve)));
+                return Some(KeyType::EcOther(certinfo::curve_name(&curve)));
             }
             Some(KeyType::Other(certinfo::oid_key_name(&oid)))
         }
@@ -274,18 +274,10 @@ fn unsupported_key_type(der: &[u8], format: KeyFormat) -> Option<KeyType> {
             let ec = sec1::EcPrivateKey::try_from(der).ok()?;
             let curve = ec.parameters.and_then(|p| p.named_curve());
             Some(KeyType::EcOther(
-                curve.map_or("an unnamed curve".into(), |c| curve_name(&c)),
+                curve.map_or("an unnamed curve".into(), |c| certinfo::curve_name(&c)),
             ))
         }
         KeyFormat::Pkcs1 => None,
-    }
-}
-
-fn curve_name(oid: &spki::ObjectIdentifier) -> String {
-    if oid.to_string() == "1.3.132.0.10" {
-        "secp256k1".into()
-    } else {
-        oid.to_string()
     }
 }
 
@@ -394,21 +386,20 @@ fn der_object(data: &[u8], name: &str, now: i64) -> Result<Object> {
         o.spki_der = loaded.key.public_key_der().ok();
         return Ok(o);
     }
+    if certinfo::is_encrypted_pkcs8_der(data) {
+        return Ok(encrypted_key(KeyFormat::Pkcs8, false, None));
+    }
     if let Some(o) = public_key_object(data, false) {
         return Ok(o);
     }
     if let Some(kind) = unsupported_key_type(data, KeyFormat::Pkcs8) {
         return Ok(private_key(kind, KeyFormat::Pkcs8, false));
     }
-    // keys reports encrypted DER keys with their own message; keep it.
-    match keys::parse_private_key(data, name) {
-        Err(e) if e.what.contains("encrypted") => Ok(encrypted_key(KeyFormat::Pkcs8, false, None)),
-        _ => Err(Error::unknown(
-            "not a certificate or key (neither PEM nor DER X.509, PKCS#8, PKCS#1, SEC1)",
-            "give a PEM or DER certificate or private key",
-        )
-        .at(name)),
-    }
+    Err(Error::unknown(
+        "not a certificate or key (neither PEM nor DER X.509, PKCS#8, PKCS#1, SEC1)",
+        "give a PEM or DER certificate or private key",
+    )
+    .at(name))
 }
 
 /// `nskeys inspect`.
