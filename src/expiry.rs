@@ -283,3 +283,73 @@ pub fn command(args: &ExpiryArgs, out: &mut dyn Write) -> Result<Status> {
         .max()
         .unwrap_or(Status::Unknown))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::certinfo::{KeyType, SignatureInfo};
+
+    const DAY: i64 = 86_400;
+
+    fn cert(not_before: i64, not_after: i64) -> CertFacts {
+        CertFacts {
+            subject: "CN=t".into(),
+            subject_cn: Some("t".into()),
+            issuer: "CN=t".into(),
+            issuer_cn: Some("t".into()),
+            serial: vec![1],
+            not_before,
+            not_after,
+            signature: SignatureInfo {
+                algorithm: "ecdsa-with-SHA256".into(),
+                pss: None,
+            },
+            key: KeyType::Ec(crate::alg::KeyKind::P256),
+            spki_der: Vec::new(),
+            sha256: Vec::new(),
+            self_issued: true,
+        }
+    }
+
+    fn at(now: i64) -> Thresholds {
+        Thresholds {
+            warn_days: 30,
+            crit_days: 7,
+            now,
+        }
+    }
+
+    #[test]
+    fn windows_are_whole_days_as_openssl_checkend_counts_them() {
+        let c = cert(-100 * DAY, 7 * DAY);
+        // Exactly 7 days left is not "within 7 days" (openssl -checkend agrees); a second less is.
+        assert_eq!(judge(&c, &at(0)).0, Status::Warning);
+        assert_eq!(judge(&c, &at(1)).0, Status::Critical);
+        assert_eq!(judge(&c, &at(1)).1, 6);
+        let c = cert(-100 * DAY, 30 * DAY);
+        assert_eq!(judge(&c, &at(0)).0, Status::Ok);
+        assert_eq!(judge(&c, &at(1)).0, Status::Warning);
+    }
+
+    #[test]
+    fn expiry_instant_itself_is_still_valid() {
+        let c = cert(-100 * DAY, 0);
+        let (state, days, reasons) = judge(&c, &at(0));
+        assert_eq!((state, days), (Status::Critical, 0));
+        assert!(!reasons.contains(&"expired".to_string()));
+        let (_, days, reasons) = judge(&c, &at(1));
+        assert_eq!(days, -1);
+        assert!(reasons.contains(&"expired".to_string()));
+    }
+
+    #[test]
+    fn not_yet_valid_and_too_long_are_warnings() {
+        assert_eq!(judge(&cert(DAY, 300 * DAY), &at(0)).0, Status::Warning);
+        assert_eq!(judge(&cert(0, 730 * DAY), &at(0)).0, Status::Ok);
+        let long = cert(0, 731 * DAY);
+        let (state, days, _) = judge(&long, &at(0));
+        assert_eq!((state, days), (Status::Warning, 730));
+        // Days count to NetSuite's cut, and past it the certificate is expired for NetSuite.
+        assert_eq!(judge(&long, &at(730 * DAY + 1)).0, Status::Critical);
+    }
+}
