@@ -60,7 +60,7 @@ pub struct Object {
     /// notAfter - notBefore in whole days.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validity_days: Option<i64>,
-    /// Whole days until notAfter (negative once expired).
+    /// Whole days until the NetSuite expiry, rounded down (negative once expired), as `expiry` counts them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub days_left: Option<i64>,
     /// When NetSuite stops accepting it (notBefore + 730 days if sooner than notAfter).
@@ -161,7 +161,7 @@ fn certificate(facts: &CertFacts, pem: bool, now: i64) -> Object {
         not_before: Some(rfc3339(from_unix(facts.not_before))),
         not_after: Some(rfc3339(from_unix(facts.not_after))),
         validity_days: Some((facts.not_after - facts.not_before).div_euclid(86_400)),
-        days_left: Some(certinfo::days_between(now, facts.not_after)),
+        days_left: Some(certinfo::days_between(now, effective)),
         netsuite_expiry: Some(rfc3339(from_unix(effective))),
         signature: Some(facts.signature.clone()),
         sha256_fingerprint: Some(facts.fingerprint()),

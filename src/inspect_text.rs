@@ -49,18 +49,18 @@ fn object(out: &mut String, o: &Object, n: usize, of: usize) {
     if let (Some(nb), Some(na), Some(d)) = (&o.not_before, &o.not_after, o.validity_days) {
         row("Valid:", &format!("{nb} to {na} ({d} days)"));
     }
-    if let Some(d) = o.days_left {
-        let v = if d >= 0 {
-            format!("{d} days left")
-        } else {
-            format!("expired ({d} days)")
-        };
-        row("Days left:", &v);
-    }
     if let (Some(e), Some(na)) = (&o.netsuite_expiry, &o.not_after)
         && e != na
     {
         row("NetSuite until:", e);
+    }
+    if let Some(d) = o.days_left {
+        let v = if d >= 0 {
+            d.to_string()
+        } else {
+            format!("{d} (expired)")
+        };
+        row("Days left:", &v);
     }
     if let Some(sig) = &o.signature {
         row("Signature:", &sig.describe());
