@@ -31,10 +31,39 @@ pub enum Command {
     #[command(after_long_help = EXIT_STATUS)]
     Gen(GenArgs),
     /// Say when certificates expire: for cron, Nagios/Icinga/Zabbix, or Prometheus.
-    #[command(after_long_help = EXIT_STATUS)]
+    ///
+    /// Per certificate: CRITICAL if expired or fewer than --crit-days whole days are left;
+    /// WARNING if fewer than --warn-days are left, it is not valid yet, or it is valid for more
+    /// than 730 days. NetSuite silently cuts a longer certificate to two years, so days left
+    /// then count to notBefore + 730 days (shown as its NetSuite expiry). Days left are whole
+    /// days rounded down, negative once expired. A path that cannot be read, or holds no
+    /// certificate, is UNKNOWN: its error goes to stderr and it still appears in the report;
+    /// the other paths are judged all the same. The exit status is the worst state.
+    ///
+    /// A directory: its *.pem, *.crt, *.cer and *.der files (not subdirectories), in name
+    /// order; files there that hold only keys (private.pem beside public.pem) are skipped.
+    ///
+    /// nagios: the worst certificate (or the first unreadable path), how many were checked,
+    /// and perfdata days_left=FEWEST;WARN;CRIT;0 over all certificates. prometheus:
+    /// x509_cert_not_before, x509_cert_not_after, x509_cert_expired (labels filepath,
+    /// serial_number in decimal, subject_CN, issuer_CN), nskeys_cert_netsuite_not_after,
+    /// nskeys_cert_expiry_state (0/1/2), x509_cert_error and x509_read_errors.
+    #[command(after_long_help = EXIT_STATUS, verbatim_doc_comment)]
     Expiry(ExpiryArgs),
     /// Show certificates and keys in detail, with a verdict on whether NetSuite takes them.
-    #[command(after_long_help = EXIT_STATUS)]
+    ///
+    /// For each file, each certificate, private key (PKCS#8, PKCS#1, SEC1; PEM or DER) or
+    /// public key in it: type and size or curve, subject, issuer, serial, validity, days left,
+    /// signature algorithm with its PSS parameters, SHA-256 fingerprint, the JWT algorithms
+    /// the key can sign, and NetSuite's verdict.
+    ///
+    /// Exit status: 0 NetSuite takes everything shown (an encrypted key, whose type cannot be
+    /// seen, counts as 0); 1 something to fix first: not valid yet, valid for more than 730
+    /// days, or a key with the rsassaPss OID (nobody knows whether NetSuite takes it);
+    /// 2 NetSuite would refuse something: RSA other than 3072/4096, a curve other than
+    /// P-256/P-384/P-521, an expired certificate, a bare public key, or --key not matching;
+    /// 3 a file cannot be read or is neither a certificate nor a key (the others are still shown).
+    #[command(after_long_help = EXIT_STATUS, verbatim_doc_comment)]
     Inspect(InspectArgs),
     /// Sign a client assertion and exchange it for a token, to prove the M2M setup works.
     #[command(after_long_help = EXIT_STATUS)]
@@ -105,7 +134,7 @@ pub struct ExpiryArgs {
     /// WARNING when a certificate expires within this many days.
     #[arg(long, default_value_t = 30)]
     pub warn_days: u32,
-    /// CRITICAL when a certificate expires within this many days.
+    /// CRITICAL when a certificate expires within this many days (at most --warn-days).
     #[arg(long, default_value_t = 7)]
     pub crit_days: u32,
     /// Judge as if now were this instant (RFC 3339, e.g. 2027-01-31T00:00:00Z).
@@ -114,7 +143,7 @@ pub struct ExpiryArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ExpiryFormat,
-    /// Print only what is not OK (for cron: mail only when action is needed).
+    /// Print only what is not OK (for cron: mail only when action is needed); text and json only.
     #[arg(long, short)]
     pub quiet: bool,
 }

@@ -5,13 +5,16 @@
 
 pub mod alg;
 pub mod cert;
+pub mod certinfo;
 pub mod cli;
 pub mod error;
 pub mod expiry;
+pub mod expiry_output;
 pub mod fileio;
 pub mod generate;
 pub mod input;
 pub mod inspect;
+pub mod inspect_text;
 pub mod keys;
 pub mod rsagen;
 pub mod timeutil;
