@@ -10,6 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -79,6 +80,8 @@ pub struct Server {
     pub received: Arc<Mutex<Vec<Received>>>,
     /// Tokens issued, to check the probe's bearer and the output.
     pub issued: Arc<Mutex<Vec<String>>>,
+    /// Body bytes a `Huge` server managed to send before the client hung up.
+    pub sent: Arc<AtomicU64>,
 }
 
 impl Server {
@@ -108,11 +111,13 @@ pub fn start_with(behaviour: Behaviour, tls: Option<Arc<rustls::ServerConfig>>) 
     let base = format!("{scheme}://127.0.0.1:{port}");
     let received = Arc::new(Mutex::new(Vec::new()));
     let issued = Arc::new(Mutex::new(Vec::new()));
+    let sent = Arc::new(AtomicU64::new(0));
     let ctx = Arc::new(Ctx {
         behaviour,
         base: base.clone(),
         received: Arc::clone(&received),
         issued: Arc::clone(&issued),
+        sent: Arc::clone(&sent),
     });
     std::thread::spawn(move || {
         for stream in listener.incoming() {
@@ -134,6 +139,7 @@ pub fn start_with(behaviour: Behaviour, tls: Option<Arc<rustls::ServerConfig>>) 
         base,
         received,
         issued,
+        sent,
     }
 }
 
@@ -162,6 +168,7 @@ struct Ctx {
     base: String,
     received: Arc<Mutex<Vec<Received>>>,
     issued: Arc<Mutex<Vec<String>>>,
+    sent: Arc<AtomicU64>,
 }
 
 fn serve<S: Read + Write>(stream: S, ctx: &Ctx) {
@@ -195,6 +202,7 @@ fn serve<S: Read + Write>(stream: S, ctx: &Ctx) {
                     return;
                 }
                 sent += chunk.len() as u64;
+                ctx.sent.store(sent, Ordering::Relaxed);
             }
         }
         Behaviour::NetSuite(mapping) => {
