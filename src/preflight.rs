@@ -1,7 +1,6 @@
 //! Pre-flight for `verify` and `token`: everything checked before any network, so that what
 //! NetSuite would refuse is found here (exit 2) and nothing is sent.
 
-use crate::alg::Alg;
 use crate::cli::ExchangeArgs;
 use crate::error::{Error, Result};
 use crate::input::{display_name, looks_like_pem, pem_blocks, read_capped};
@@ -244,9 +243,4 @@ fn check_certificate(
         not_after: timeutil::rfc3339(not_after),
         days_left,
     })
-}
-
-/// The algorithm the plan signs with.
-pub fn alg(plan: &Plan) -> Alg {
-    plan.assertion.header.alg
 }

@@ -407,3 +407,29 @@ fn write_refusal(r: &Refusal, out: &mut dyn Write) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer_dated(date: &str) -> HttpAnswer {
+        HttpAnswer {
+            status: 400,
+            body: Vec::new(),
+            location: None,
+            date: Some(date.into()),
+        }
+    }
+
+    #[test]
+    fn a_clock_far_from_netsuites_is_noticed() {
+        assert!(clock_skew(&answer_dated("Mon, 01 Jan 2001 00:00:00 GMT")).is_some_and(|s| s > 0));
+        let now = time::OffsetDateTime::now_utc();
+        let format = time::macros::format_description!(
+            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+        );
+        let date = now.format(format).unwrap();
+        assert_eq!(clock_skew(&answer_dated(&date)), None);
+        assert_eq!(clock_skew(&answer_dated("garbage")), None);
+    }
+}

@@ -437,3 +437,74 @@ fn probe_shows_whether_the_rest_api_takes_the_token() {
         );
     }
 }
+
+#[test]
+fn a_certificate_expiring_soon_is_mentioned_but_the_exchange_goes_on() {
+    let d = Dir::new();
+    d.nskeys().args(["gen", "--days", "10"]).assert().success();
+    let (server, m) = netsuite_for(&d, "public.pem");
+    let out = verify(&d, &server, &m).arg("--json").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains("expires in 9 days") || warnings.contains("expires in 10 days"),
+        "{warnings}"
+    );
+    // `token` says it on stderr and still prints only the token on stdout.
+    let out = d
+        .nskeys()
+        .args([
+            "token",
+            "--token-url",
+            &server.token_url(),
+            "--client-id",
+            &m.client_id,
+            "--cert-id",
+            &m.kid,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), format!("{}\n", server.tokens()[1]));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rotate it soon"));
+}
+
+/// The stand-in is strict where NetSuite is: PS256 with a salt other than 32 bytes, or an
+/// ES256 signature in DER instead of r||s, does not verify. (Here, rather than through the
+/// binary, because nskeys cannot be made to sign wrongly.)
+#[test]
+fn the_stand_in_rejects_wrong_pss_salt_and_der_ecdsa() {
+    use rsa::pkcs8::DecodePrivateKey;
+    use signature::{RandomizedSigner, SignatureEncoding, Signer};
+    let rsa_key = rsa::PrivateKey::from_pkcs8_pem(
+        &std::fs::read_to_string(fixture_path("oracle/rsa3072-private.pem")).unwrap(),
+    )
+    .unwrap();
+    let cert = fixture_path("oracle/rsa3072-public.pem");
+    let msg = b"header.claims";
+    for (salt, ok) in [(32, true), (64, false), (0, false)] {
+        let signer = rsa::pss::SigningKey::<sha2::Sha256>::new_with_salt_len(rsa_key.clone(), salt);
+        let sig = signer.sign_with_rng(&mut rand::rng(), msg).to_vec();
+        assert_eq!(
+            verify_signature("PS256", &cert, msg, &sig),
+            ok,
+            "salt {salt}"
+        );
+    }
+    use p256::pkcs8::DecodePrivateKey as _;
+    let ec = p256::ecdsa::SigningKey::from_pkcs8_pem(
+        &std::fs::read_to_string(fixture_path("oracle/es256-private.pem")).unwrap(),
+    )
+    .unwrap();
+    let sig: p256::ecdsa::Signature = ec.sign(msg);
+    let cert = fixture_path("oracle/es256-public.pem");
+    assert!(verify_signature("ES256", &cert, msg, &sig.to_bytes()));
+    assert!(!verify_signature(
+        "ES256",
+        &cert,
+        msg,
+        sig.to_der().as_bytes()
+    ));
+    assert!(!verify_signature("ES384", &cert, msg, &sig.to_bytes()));
+}

@@ -71,6 +71,21 @@ fn a_server_that_never_answers_is_cut_off_by_the_timeout() {
 }
 
 #[test]
+fn the_timeout_also_bounds_a_body_that_trickles_in() {
+    let d = es256_dir();
+    let server = start(Behaviour::Drip);
+    let started = Instant::now();
+    let err = fails(
+        verify_at(&d, &server.token_url()).args(["--timeout", "2"]),
+        3,
+    );
+    let elapsed = started.elapsed();
+    eprintln!("--timeout 2 against a trickling body ended after {elapsed:?}");
+    assert!(err.contains("timed out after 2 s"), "{err}");
+    assert!(elapsed < Duration::from_secs(8), "took {elapsed:?}");
+}
+
+#[test]
 fn a_200_without_a_token_is_a_nonsensical_answer() {
     let d = es256_dir();
     for body in [r#"{"token_type":"bearer"}"#, "<html>hello</html>", ""] {

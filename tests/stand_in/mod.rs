@@ -53,6 +53,8 @@ pub enum Behaviour {
     Fixed(u16, String),
     /// 200 with a body of this many bytes, streamed.
     Huge(u64),
+    /// 200 whose body comes one byte every 300 ms.
+    Drip,
     /// 302 to this location.
     Redirect(String),
 }
@@ -186,6 +188,19 @@ fn serve<S: Read + Write>(stream: S, ctx: &Ctx) {
         Behaviour::Fixed(status, body) => respond(&mut stream, *status, body, &[]),
         Behaviour::Redirect(location) => {
             respond(&mut stream, 302, "", &[("Location", location.as_str())])
+        }
+        Behaviour::Drip => {
+            let head =
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n";
+            if stream.write_all(head.as_bytes()).is_err() {
+                return;
+            }
+            for _ in 0..1000 {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                if stream.write_all(b" ").and_then(|_| stream.flush()).is_err() {
+                    return;
+                }
+            }
         }
         Behaviour::Huge(len) => {
             let head = format!(
@@ -396,7 +411,7 @@ fn probe(req: &Received, m: &Mapping, ctx: &Ctx) -> (u16, String) {
 
 /// Verify a JWS signature against the certificate's public key with aws-lc-rs; for ES512 also
 /// with the openssl CLI, converting r||s to DER.
-fn verify_signature(alg: &str, cert_pem: &Path, msg: &[u8], sig: &[u8]) -> bool {
+pub fn verify_signature(alg: &str, cert_pem: &Path, msg: &[u8], sig: &[u8]) -> bool {
     use aws_lc_rs::signature as s;
     let pem = std::fs::read(cert_pem).unwrap();
     let (_, pem) = x509_parser::pem::parse_x509_pem(&pem).unwrap();
