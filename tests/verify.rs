@@ -492,7 +492,6 @@ fn the_stand_in_rejects_wrong_pss_salt_and_der_ecdsa() {
             "salt {salt}"
         );
     }
-    use p256::pkcs8::DecodePrivateKey as _;
     let ec = p256::ecdsa::SigningKey::from_pkcs8_pem(
         &std::fs::read_to_string(fixture_path("oracle/es256-private.pem")).unwrap(),
     )
