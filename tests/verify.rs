@@ -46,10 +46,15 @@ fn all_six_algorithms_with_keys_from_nskeys_gen_get_a_token() {
         }
         gen_cmd.assert().success();
         let (server, m) = netsuite_for(&d, &cert);
+        let started = std::time::Instant::now();
         let out = verify(&d, &server, &m)
             .args(["--key", &key, "--cert", &cert, "--alg", alg])
             .output()
             .unwrap();
+        eprintln!(
+            "verify {alg}: {:?} for the whole process",
+            started.elapsed()
+        );
         assert_eq!(
             out.status.code(),
             Some(0),
