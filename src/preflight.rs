@@ -103,6 +103,10 @@ pub fn plan(args: &ExchangeArgs, now: SystemTime) -> Result<Plan> {
     }
 
     let mut warnings = Vec::new();
+    if token_url.host_str().is_some_and(|h| h.contains('_')) {
+        // A common mistake: the account ID pasted into the host as is (1234567_SB1).
+        warnings.push("the token URL's host contains '_': NetSuite's hosts use '-' (1234567_SB1 -> 1234567-sb1); --account does this for you".into());
+    }
     let cert_path = match &args.cert {
         Some(p) => Some(p.clone()),
         None => Some(PathBuf::from("public.pem")).filter(|p| p.is_file()),

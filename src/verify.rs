@@ -227,6 +227,8 @@ fn exchange(plan: &Plan, http: &Http, report: &mut Report) -> Result<netsuite::I
         Answer::Issued(issued) => Ok(issued),
         Answer::Refused(mut refusal) => {
             if let Some(skew) = clock_skew(&answer) {
+                // Measured beats suspected: replace the generic clock cause with the finding.
+                refusal.likely_causes.retain(|c| !c.contains("clock"));
                 refusal.likely_causes.insert(0, format!(
                     "this machine's clock differs from NetSuite's by {skew} s: fix the clock (NTP); iat/exp look wrong to NetSuite"
                 ));
@@ -292,7 +294,7 @@ fn probe(plan: &Plan, http: &Http, token: &str, report: &mut Report) -> Result<(
 }
 
 fn write_text(report: &Report, args: &ExchangeArgs, out: &mut dyn Write) -> std::io::Result<()> {
-    let label = |s: &str| format!("  {s:<13}");
+    let label = |s: &str| format!("  {s:<15}");
     match report.outcome {
         "error" => return Ok(()),
         "dry_run" => writeln!(out, "Dry run: pre-flight passed; nothing was sent.")?,
@@ -395,8 +397,8 @@ fn json_line<T: Serialize>(v: &T) -> String {
 
 /// The diagnosis of a refusal, for people.
 fn write_refusal(r: &Refusal, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(out, "  HTTP status    {}", r.http_status)?;
-    writeln!(out, "  NetSuite said  {}", r.answer)?;
+    writeln!(out, "  {:<15}{}", "HTTP status", r.http_status)?;
+    writeln!(out, "  {:<15}{}", "NetSuite said", r.answer)?;
     writeln!(out, "Likely causes, most likely first:")?;
     for (i, c) in r.likely_causes.iter().enumerate() {
         writeln!(out, "  {}. {c}", i + 1)?;
