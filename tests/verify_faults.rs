@@ -346,3 +346,54 @@ fn errors_with_json_give_a_json_object_and_the_error_line() {
     assert_eq!(v["status"], "UNKNOWN");
     assert!(v["error"].as_str().unwrap().contains("cannot connect"));
 }
+
+#[test]
+fn http_proxy_from_the_environment_is_used() {
+    let d = es256_dir();
+    // The "proxy" answers every request with a token; the target itself is not listening.
+    let proxy = start(Behaviour::Fixed(
+        200,
+        r#"{"access_token":"via-proxy","expires_in":3600,"token_type":"bearer"}"#.into(),
+    ));
+    let target = format!("http://127.0.0.1:{}{TOKEN_PATH}", dead_port());
+    let out = d
+        .nskeys()
+        .args([
+            "token",
+            "--token-url",
+            &target,
+            "--client-id",
+            "c",
+            "--cert-id",
+            "k",
+        ])
+        .env("HTTP_PROXY", &proxy.base)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "via-proxy\n");
+    let reqs = proxy.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].path, target, "a proxy gets the absolute URL");
+    // NO_PROXY exempts the host: straight to the (dead) target.
+    d.nskeys()
+        .args([
+            "token",
+            "--token-url",
+            &target,
+            "--client-id",
+            "c",
+            "--cert-id",
+            "k",
+        ])
+        .env("HTTP_PROXY", &proxy.base)
+        .env("NO_PROXY", "127.0.0.1")
+        .assert()
+        .code(3);
+    assert_eq!(proxy.requests().len(), 1);
+}
