@@ -1,21 +1,437 @@
-//! `nskeys verify` and `nskeys token` (being built: see issue 4).
+//! `nskeys verify` and `nskeys token`: pre-flight, sign the client assertion, exchange it for
+//! a token, and explain a refusal. `verify` reports (text or `--json`); `token` prints only the
+//! access token, for `curl -H "Authorization: Bearer $(nskeys token)"`.
 
-use crate::cli::{TokenArgs, VerifyArgs};
+use crate::cli::{ExchangeArgs, TokenArgs, VerifyArgs};
 use crate::error::{Error, Result, Status};
+use crate::exchange::{self, Http, HttpAnswer};
+use crate::netsuite::{self, Answer, Refusal};
+use crate::preflight::{self, CertInfo, Plan};
+use serde::Serialize;
 use std::io::Write;
+use std::time::{Instant, SystemTime};
 
-/// `nskeys verify`.
-pub fn command_verify(_args: &VerifyArgs, _out: &mut dyn Write) -> Result<Status> {
-    Err(Error::unknown(
-        "nskeys verify is not built yet",
-        "see issue 4",
-    ))
+/// A clock further off than this from NetSuite's `Date` is named as a likely cause.
+const CLOCK_SKEW_SECS: i64 = 60;
+
+/// The one JSON object `verify --json` prints, for every outcome.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    /// `token_issued`, `refused`, `dry_run`, `probe_refused` or `error`.
+    pub outcome: &'static str,
+    /// The exit status, as monitoring names it.
+    pub status: Option<Status>,
+    /// The exit code.
+    pub exit_code: u8,
+    /// The one-line error, for `refused` and `error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Where the assertion is (or would be) posted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+    /// The key file, its type and encoding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<KeyInfo>,
+    /// The certificate checked against the key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertInfo>,
+    /// The assertion's header and claims (never its signature).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assertion: Option<crate::jwt::Assertion>,
+    /// Dry run: the form fields that would be posted (the assertion itself elided).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub form: Option<Form>,
+    /// Things worth knowing that did not stop the exchange.
+    pub warnings: Vec<String>,
+    /// HTTP status of the token endpoint's answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// The token, when one was issued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<TokenInfo>,
+    /// The refusal and its diagnosis.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<Refusal>,
+    /// The SuiteQL probe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probe: Option<ProbeInfo>,
+    /// Milliseconds spent on the network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<u128>,
 }
 
-/// `nskeys token`.
-pub fn command_token(_args: &TokenArgs, _out: &mut dyn Write) -> Result<Status> {
-    Err(Error::unknown(
-        "nskeys token is not built yet",
-        "see issue 4",
-    ))
+/// The form fields of the token request, the assertion elided.
+#[derive(Debug, Serialize)]
+pub struct Form {
+    /// `client_credentials`.
+    pub grant_type: &'static str,
+    /// The RFC 7523 JWT-bearer assertion type.
+    pub client_assertion_type: &'static str,
+    /// A placeholder saying how long the signed assertion is.
+    pub client_assertion: String,
+}
+
+/// The key, for the report.
+#[derive(Debug, Serialize)]
+pub struct KeyInfo {
+    /// The file.
+    pub path: String,
+    /// `RSA 4096`, `EC P-256`, ...
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `PKCS#8`, `PKCS#1`, `SEC1`.
+    pub format: &'static str,
+}
+
+/// An issued token, for the report; the token itself only with `--print-token`.
+#[derive(Debug, Serialize)]
+pub struct TokenInfo {
+    /// `bearer`.
+    pub token_type: String,
+    /// Lifetime in seconds, if NetSuite said.
+    pub expires_in: Option<u64>,
+    /// Scopes NetSuite named, else those requested.
+    pub scope: String,
+    /// The access token (only with `--print-token`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+}
+
+/// The SuiteQL probe's result.
+#[derive(Debug, Serialize)]
+pub struct ProbeInfo {
+    /// The URL queried.
+    pub url: String,
+    /// Its HTTP status.
+    pub http_status: u16,
+    /// Whether the REST API took the token.
+    pub authenticated: bool,
+    /// NetSuite's answer, cut short.
+    pub answer: String,
+}
+
+/// `nskeys verify`.
+pub fn command_verify(args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> {
+    let mut report = Report::default();
+    let result = verify(args, &mut report);
+    let status = match &result {
+        Ok(s) => *s,
+        Err(e) => e.status,
+    };
+    report.status = Some(status);
+    report.exit_code = status.code();
+    if let Err(e) = &result {
+        report.error = Some(e.to_string());
+        if report.outcome.is_empty() {
+            report.outcome = "error";
+        }
+    }
+    let written = if args.json {
+        serde_json::to_string_pretty(&report)
+            .map_err(std::io::Error::other)
+            .and_then(|s| writeln!(out, "{s}"))
+    } else {
+        write_text(&report, &args.exchange, out)
+    };
+    written.map_err(|e| Error::unknown(format!("cannot write the report: {e}"), ""))?;
+    result
+}
+
+/// `nskeys token`: the access token alone on stdout; on failure nothing there, the diagnosis
+/// and the one-line error on stderr.
+pub fn command_token(args: &TokenArgs, out: &mut dyn Write) -> Result<Status> {
+    let mut report = Report::default();
+    let plan = preflight::plan(&args.exchange, SystemTime::now())?;
+    for w in &plan.warnings {
+        // A missing certificate is normal for scripts; only real news goes to stderr.
+        if !w.starts_with("no certificate given") {
+            eprintln!("nskeys: warning: {w}");
+        }
+    }
+    if args.exchange.dry_run {
+        return Err(Error::unknown(
+            "nskeys token has no --dry-run",
+            "use nskeys verify --dry-run to see the request",
+        ));
+    }
+    let http = Http::new(plan.timeout, plan.ca_cert.as_deref())?;
+    match exchange(&plan, &http, &mut report) {
+        Ok(issued) => {
+            writeln!(out, "{}", issued.access_token.as_str())
+                .map_err(|e| Error::unknown(format!("cannot write the token: {e}"), ""))?;
+            Ok(Status::Ok)
+        }
+        Err(e) => {
+            if let Some(r) = &report.refusal {
+                let mut err = std::io::stderr().lock();
+                let _ = write_refusal(r, &mut err);
+            }
+            Err(e)
+        }
+    }
+}
+
+fn verify(args: &VerifyArgs, report: &mut Report) -> Result<Status> {
+    let plan = preflight::plan(&args.exchange, SystemTime::now())?;
+    report.token_url = Some(plan.token_url.to_string());
+    report.key = Some(KeyInfo {
+        path: crate::input::display_name(&plan.key_path),
+        kind: plan.key.describe(),
+        format: plan.key_format.name(),
+    });
+    report.certificate = plan.cert.clone();
+    report.assertion = Some(plan.assertion.clone());
+    report.warnings = plan.warnings.clone();
+    if args.exchange.dry_run {
+        // Signing proves the key works, but the signature is not shown: the assertion is a
+        // credential for its lifetime.
+        let jwt = plan.assertion.sign(&plan.key)?;
+        report.form = Some(Form {
+            grant_type: "client_credentials",
+            client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            client_assertion: format!("<signed JWT, {} characters, not shown>", jwt.len()),
+        });
+        report.outcome = "dry_run";
+        return Ok(Status::Ok);
+    }
+    let started = Instant::now();
+    let http = Http::new(plan.timeout, plan.ca_cert.as_deref())?;
+    let result = exchange(&plan, &http, report);
+    report.elapsed_ms = Some(started.elapsed().as_millis());
+    let issued = result?;
+    report.outcome = "token_issued";
+    report.token = Some(TokenInfo {
+        token_type: issued.token_type.clone(),
+        expires_in: issued.expires_in,
+        scope: issued
+            .scope
+            .clone()
+            .unwrap_or_else(|| plan.assertion.claims.scope.join(" ")),
+        access_token: args.print_token.then(|| issued.access_token.to_string()),
+    });
+    if args.probe {
+        let result = probe(&plan, &http, &issued.access_token, report);
+        report.elapsed_ms = Some(started.elapsed().as_millis());
+        result?;
+    }
+    Ok(Status::Ok)
+}
+
+/// Sign, post, read the answer. A refusal fills `report.refusal` and is an exit-2 error.
+fn exchange(plan: &Plan, http: &Http, report: &mut Report) -> Result<netsuite::Issued> {
+    let jwt = plan.assertion.sign(&plan.key)?;
+    let url = plan.token_url.as_str();
+    let answer = http.post_token(&plan.token_url, &jwt)?;
+    report.http_status = Some(answer.status);
+    match netsuite::read_answer(url, answer.status, &answer.body, answer.location.as_deref())? {
+        Answer::Issued(issued) => Ok(issued),
+        Answer::Refused(mut refusal) => {
+            if let Some(skew) = clock_skew(&answer) {
+                // Measured beats suspected: replace the generic clock cause with the finding.
+                refusal.likely_causes.retain(|c| !c.contains("clock"));
+                refusal.likely_causes.insert(0, format!(
+                    "this machine's clock differs from NetSuite's by {skew} s: fix the clock (NTP); iat/exp look wrong to NetSuite"
+                ));
+            }
+            let code = refusal
+                .error
+                .clone()
+                .unwrap_or_else(|| "no error code".into());
+            let first = refusal.likely_causes.first().cloned().unwrap_or_default();
+            report.outcome = "refused";
+            report.refusal = Some(refusal);
+            Err(Error::critical(
+                format!(
+                    "NetSuite refused the token request: HTTP {} {code}",
+                    answer.status
+                ),
+                format!("most likely {first}; see the Login Audit Trail's Detail column"),
+            )
+            .at(url))
+        }
+    }
+}
+
+/// Seconds between NetSuite's `Date` and this machine's clock, if more than the tolerance.
+fn clock_skew(answer: &HttpAnswer) -> Option<i64> {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    let date = time::PrimitiveDateTime::parse(answer.date.as_deref()?.trim(), format).ok()?;
+    let theirs = date.assume_utc().unix_timestamp();
+    let skew = crate::timeutil::unix(SystemTime::now()) - theirs;
+    (skew.abs() > CLOCK_SKEW_SECS).then_some(skew)
+}
+
+/// One SuiteQL request with the token: 401 = refused (exit 2); 2xx/400/403 = authenticated.
+fn probe(plan: &Plan, http: &Http, token: &str, report: &mut Report) -> Result<()> {
+    let url = exchange::probe_url(&plan.token_url)?;
+    let answer = http.post_probe(&url, token)?;
+    let excerpt = netsuite::excerpt(&answer.body, 300);
+    let authenticated = matches!(answer.status, 200..=299 | 400 | 403);
+    report.probe = Some(ProbeInfo {
+        url: url.to_string(),
+        http_status: answer.status,
+        authenticated,
+        answer: excerpt.clone(),
+    });
+    match answer.status {
+        _ if authenticated => Ok(()),
+        401 => {
+            report.outcome = "probe_refused";
+            Err(Error::critical(
+                format!("the token was issued but the REST API refused it: HTTP 401 {excerpt}"),
+                "give the mapped role 'Log in using OAuth 2.0 Access Tokens' and REST Web Services permissions, and request the rest_webservices scope",
+            )
+            .at(url))
+        }
+        status => Err(Error::unknown(
+            format!("the SuiteQL probe got HTTP {status}: {excerpt}"),
+            "the token was issued; the probe's answer makes no sense, try again later",
+        )
+        .at(url)),
+    }
+}
+
+fn write_text(report: &Report, args: &ExchangeArgs, out: &mut dyn Write) -> std::io::Result<()> {
+    let label = |s: &str| format!("  {s:<15}");
+    match report.outcome {
+        "error" => return Ok(()),
+        "dry_run" => writeln!(out, "Dry run: pre-flight passed; nothing was sent.")?,
+        "token_issued" | "probe_refused" => {
+            writeln!(out, "OK: NetSuite issued a token.")?;
+        }
+        "refused" => writeln!(out, "CRITICAL: NetSuite refused the token request.")?,
+        _ => {}
+    }
+    if let Some(url) = &report.token_url {
+        writeln!(out, "{}{url}", label("token URL"))?;
+    }
+    if let Some(k) = &report.key {
+        writeln!(out, "{}{} ({}, {})", label("key"), k.path, k.kind, k.format)?;
+    }
+    if let Some(c) = &report.certificate {
+        writeln!(
+            out,
+            "{}{} ({}, expires {}, {} days left)",
+            label("certificate"),
+            c.path.display(),
+            c.subject,
+            c.not_after,
+            c.days_left
+        )?;
+    }
+    for w in &report.warnings {
+        writeln!(out, "{}{w}", label("warning"))?;
+    }
+    if let Some(a) = &report.assertion {
+        writeln!(out, "{}{}", label("header"), json_line(&a.header))?;
+        writeln!(out, "{}{}", label("claims"), json_line(&a.claims))?;
+        writeln!(
+            out,
+            "{}{} s (--assertion-ttl {})",
+            label("lifetime"),
+            a.claims.exp - a.claims.iat,
+            args.assertion_ttl
+        )?;
+    }
+    if let Some(form) = &report.form {
+        writeln!(
+            out,
+            "{}POST {} (application/x-www-form-urlencoded)",
+            label("request"),
+            report.token_url.as_deref().unwrap_or("")
+        )?;
+        writeln!(out, "{}grant_type={}", label(""), form.grant_type)?;
+        writeln!(
+            out,
+            "{}client_assertion_type={}",
+            label(""),
+            form.client_assertion_type
+        )?;
+        writeln!(
+            out,
+            "{}client_assertion={}",
+            label(""),
+            form.client_assertion
+        )?;
+    }
+    if let Some(t) = &report.token {
+        writeln!(out, "{}{}", label("token type"), t.token_type)?;
+        let life = t
+            .expires_in
+            .map(|s| format!("{s} s ({} min)", s / 60))
+            .unwrap_or_else(|| "not stated".into());
+        writeln!(out, "{}{life}", label("expires in"))?;
+        writeln!(out, "{}{}", label("scopes"), t.scope)?;
+        if let Some(tok) = &t.access_token {
+            writeln!(out, "{}{tok}", label("access token"))?;
+        }
+    }
+    if let Some(p) = &report.probe {
+        let verdict = if p.authenticated {
+            "authenticated"
+        } else {
+            "refused"
+        };
+        writeln!(
+            out,
+            "{}HTTP {} from {}: {verdict}",
+            label("SuiteQL probe"),
+            p.http_status,
+            p.url
+        )?;
+    }
+    if let Some(r) = &report.refusal {
+        write_refusal(r, out)?;
+    }
+    if let Some(ms) = report.elapsed_ms {
+        writeln!(out, "{}{ms} ms", label("elapsed"))?;
+    }
+    Ok(())
+}
+
+fn json_line<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// The diagnosis of a refusal, for people.
+fn write_refusal(r: &Refusal, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "  {:<15}{}", "HTTP status", r.http_status)?;
+    writeln!(out, "  {:<15}{}", "NetSuite said", r.answer)?;
+    writeln!(out, "Likely causes, most likely first:")?;
+    for (i, c) in r.likely_causes.iter().enumerate() {
+        writeln!(out, "  {}. {c}", i + 1)?;
+    }
+    writeln!(out, "Where to look in NetSuite:")?;
+    for w in &r.where_to_look {
+        writeln!(out, "  - {w}")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer_dated(date: &str) -> HttpAnswer {
+        HttpAnswer {
+            status: 400,
+            body: Vec::new(),
+            location: None,
+            date: Some(date.into()),
+        }
+    }
+
+    #[test]
+    fn a_clock_far_from_netsuites_is_noticed() {
+        assert!(clock_skew(&answer_dated("Mon, 01 Jan 2001 00:00:00 GMT")).is_some_and(|s| s > 0));
+        let now = time::OffsetDateTime::now_utc();
+        let format = time::macros::format_description!(
+            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+        );
+        let date = now.format(format).unwrap();
+        assert_eq!(clock_skew(&answer_dated(&date)), None);
+        assert_eq!(clock_skew(&answer_dated("garbage")), None);
+    }
 }

@@ -1,0 +1,301 @@
+//! HTTP for the token exchange and the probe: https with certificate validation (rustls),
+//! extra roots from `--ca-cert`, plain http only to loopback, proxies from the environment,
+//! no redirects, one deadline for everything, and a cap on how much of an answer is read.
+
+use crate::error::{Error, Result};
+use std::io::Read;
+use std::net::IpAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// The most of an answer that is read: NetSuite's answers are a few KiB.
+pub const MAX_ANSWER: u64 = 1024 * 1024;
+
+/// `Content-Type` of the token request.
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// The `client_assertion_type` of RFC 7523, already form-encoded.
+const ASSERTION_TYPE: &str = "urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer";
+
+/// An HTTP answer, read in full up to [`MAX_ANSWER`].
+#[derive(Debug, Clone)]
+pub struct HttpAnswer {
+    /// Status code.
+    pub status: u16,
+    /// Body.
+    pub body: Vec<u8>,
+    /// `Location` header, for redirects.
+    pub location: Option<String>,
+    /// `Date` header, to spot a clock that is off.
+    pub date: Option<String>,
+}
+
+/// Check a token URL: absolute, https, or http to a loopback address only.
+pub fn check_url(url: &str) -> Result<reqwest::Url> {
+    let at = url.to_string();
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|e| {
+        Error::unknown(
+            format!("invalid token URL: {e}"),
+            "give the full URL, e.g. https://1234567.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token",
+        )
+        .at(&at)
+    })?;
+    match parsed.scheme() {
+        "https" => {}
+        "http" if is_loopback(&parsed) => {}
+        "http" => {
+            return Err(Error::unknown(
+                "plain http is allowed only to loopback addresses (the assertion would travel in clear text)",
+                "use https://",
+            )
+            .at(&at));
+        }
+        other => {
+            return Err(Error::unknown(
+                format!("unsupported URL scheme {other:?}"),
+                "use https://",
+            )
+            .at(&at));
+        }
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(Error::unknown("the token URL has no host", "give the full URL").at(&at));
+    }
+    Ok(parsed)
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A client whose every request shares one deadline.
+pub struct Http {
+    client: reqwest::blocking::Client,
+    deadline: Instant,
+    timeout: Duration,
+}
+
+impl Http {
+    /// A client with the default roots plus those in `ca_cert` (PEM), finishing everything
+    /// within `timeout` from now.
+    pub fn new(timeout: Duration, ca_cert: Option<&Path>) -> Result<Http> {
+        let mut builder = reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("nskeys/", env!("CARGO_PKG_VERSION")))
+            .timeout(timeout)
+            .connect_timeout(timeout);
+        if let Some(path) = ca_cert {
+            let name = crate::input::display_name(path);
+            let pem = crate::input::read_capped(path)?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .ok()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    Error::unknown(
+                        "no PEM certificate in the --ca-cert file",
+                        "give the CA certificate(s) in PEM (BEGIN CERTIFICATE)",
+                    )
+                    .at(&name)
+                })?;
+            builder = builder.tls_certs_merge(certs);
+        }
+        let client = builder.build().map_err(|e| {
+            Error::unknown(
+                format!("cannot set up HTTPS: {}", chain(&e)),
+                "check --ca-cert and the system's certificate store",
+            )
+        })?;
+        Ok(Http {
+            client,
+            deadline: Instant::now() + timeout,
+            timeout,
+        })
+    }
+
+    fn remaining(&self, url: &str) -> Result<Duration> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(self.timed_out(url));
+        }
+        Ok(left)
+    }
+
+    fn timed_out(&self, url: &str) -> Error {
+        Error::unknown(
+            format!("timed out after {} s", self.timeout.as_secs()),
+            "check the network, proxy (HTTPS_PROXY) and URL, or raise --timeout",
+        )
+        .at(url)
+    }
+
+    /// POST the client assertion to the token endpoint.
+    pub fn post_token(&self, url: &reqwest::Url, assertion: &str) -> Result<HttpAnswer> {
+        // The JWT is base64url and dots: nothing in it needs form-encoding.
+        let body = zeroize::Zeroizing::new(format!(
+            "grant_type=client_credentials&client_assertion_type={ASSERTION_TYPE}&client_assertion={assertion}"
+        ));
+        let request = self
+            .client
+            .post(url.clone())
+            .header(reqwest::header::CONTENT_TYPE, FORM)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .body(body.as_bytes().to_vec());
+        self.send(url.as_str(), request)
+    }
+
+    /// The SuiteQL probe: one query with the token, on the token URL's scheme and host.
+    pub fn post_probe(&self, url: &reqwest::Url, token: &str) -> Result<HttpAnswer> {
+        let request = self
+            .client
+            .post(url.clone())
+            .bearer_auth(token)
+            .header("Prefer", "transient")
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::ACCEPT, "application/json")
+            .body(r#"{"q":"SELECT id FROM employee"}"#);
+        self.send(url.as_str(), request)
+    }
+
+    fn send(&self, url: &str, request: reqwest::blocking::RequestBuilder) -> Result<HttpAnswer> {
+        // reqwest's per-request timeout covers connecting, sending and reading the body, so
+        // giving each request what is left of the deadline bounds the whole exchange.
+        let mut response = request
+            .timeout(self.remaining(url)?)
+            .send()
+            .map_err(|e| self.http_error(url, &e))?;
+        let header = |name: reqwest::header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let location = header(reqwest::header::LOCATION);
+        let date = header(reqwest::header::DATE);
+        let status = response.status().as_u16();
+        let mut body = Vec::new();
+        // Read at most one byte past the cap: a huge answer is never buffered.
+        (&mut response)
+            .take(MAX_ANSWER + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| {
+                if Instant::now() >= self.deadline || is_timeout_io(&e) {
+                    self.timed_out(url)
+                } else {
+                    Error::unknown(
+                        format!("the answer broke off: {e}"),
+                        "try again; check the network and proxy",
+                    )
+                    .at(url)
+                }
+            })?;
+        if body.len() as u64 > MAX_ANSWER {
+            return Err(Error::unknown(
+                format!(
+                    "nonsensical answer: HTTP {status} with more than {} MiB",
+                    MAX_ANSWER / (1024 * 1024)
+                ),
+                "this is not NetSuite's token endpoint: check --token-url / --account and any proxy",
+            )
+            .at(url));
+        }
+        Ok(HttpAnswer {
+            status,
+            body,
+            location,
+            date,
+        })
+    }
+
+    fn http_error(&self, url: &str, e: &reqwest::Error) -> Error {
+        // reqwest repeats the URL, which the message names anyway.
+        let why = chain(e).replace(&format!(" for url ({url})"), "");
+        if e.is_timeout() || Instant::now() >= self.deadline {
+            return self.timed_out(url);
+        }
+        let lower = why.to_ascii_lowercase();
+        if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+            return Error::unknown(
+                format!("TLS failed: {why}"),
+                "the server's certificate is not trusted; for a private CA give it with --ca-cert",
+            )
+            .at(url);
+        }
+        if e.is_connect() {
+            return Error::unknown(
+                format!("cannot connect: {why}"),
+                "check the URL or account ID, the network, and HTTPS_PROXY",
+            )
+            .at(url);
+        }
+        Error::unknown(
+            format!("request failed: {why}"),
+            "check the network and proxy",
+        )
+        .at(url)
+    }
+}
+
+fn is_timeout_io(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+    ) || chain(e).to_ascii_lowercase().contains("timed out")
+}
+
+/// An error and its sources on one line: reqwest's own message rarely says what happened.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+/// The SuiteQL URL on the token URL's scheme and authority.
+pub fn probe_url(token_url: &reqwest::Url) -> Result<reqwest::Url> {
+    token_url
+        .join("/services/rest/query/v1/suiteql?limit=1")
+        .map_err(|e| {
+            Error::unknown(format!("cannot make the SuiteQL URL: {e}"), "report this")
+                .at(token_url.as_str())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_only_to_loopback() {
+        assert!(check_url("http://127.0.0.1:8080/token").is_ok());
+        assert!(check_url("http://127.1.2.3/token").is_ok());
+        assert!(check_url("http://[::1]:80/token").is_ok());
+        assert!(check_url("http://localhost/token").is_ok());
+        assert!(check_url("http://example.com/token").is_err());
+        assert!(check_url("http://10.0.0.1/token").is_err());
+        assert!(check_url("ftp://example.com/").is_err());
+        assert!(check_url("https://example.com/token").is_ok());
+        assert!(check_url("not a url").is_err());
+    }
+
+    #[test]
+    fn probe_url_keeps_scheme_and_host() {
+        let u =
+            reqwest::Url::parse("http://127.0.0.1:5/services/rest/auth/oauth2/v1/token").unwrap();
+        assert_eq!(
+            probe_url(&u).unwrap().as_str(),
+            "http://127.0.0.1:5/services/rest/query/v1/suiteql?limit=1"
+        );
+    }
+}

@@ -1,0 +1,399 @@
+//! `nskeys verify` when things go wrong: pre-flight refusals that send nothing, and servers
+//! that misbehave (nothing listening, silence, nonsense, a flood, a redirect, TLS).
+mod common;
+mod stand_in;
+use common::*;
+use stand_in::*;
+use std::time::{Duration, Instant};
+
+/// A directory with an openssl-made ES256 pair as private.pem / public.pem.
+fn es256_dir() -> Dir {
+    let d = Dir::new();
+    d.fixture("oracle/es256-private.pem", "private.pem");
+    d.fixture("oracle/es256-public.pem", "public.pem");
+    d
+}
+
+fn verify_at(d: &Dir, url: &str) -> assert_cmd::Command {
+    let mut cmd = d.nskeys();
+    cmd.args([
+        "verify",
+        "--token-url",
+        url,
+        "--client-id",
+        "client-123",
+        "--cert-id",
+        "cert-kid-1",
+    ]);
+    cmd
+}
+
+/// Run and expect `code` with one error line; returns the line.
+fn fails(cmd: &mut assert_cmd::Command, code: i32) -> String {
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_one_line_error(&out.stderr)
+}
+
+#[test]
+fn nothing_listening_is_exit_3() {
+    let d = es256_dir();
+    let url = format!("http://127.0.0.1:{}{TOKEN_PATH}", dead_port());
+    let err = fails(&mut verify_at(&d, &url), 3);
+    assert!(
+        err.contains("cannot connect") && err.contains(&url),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_server_that_never_answers_is_cut_off_by_the_timeout() {
+    let d = es256_dir();
+    let server = start(Behaviour::Silent);
+    let started = Instant::now();
+    let err = fails(
+        verify_at(&d, &server.token_url()).args(["--timeout", "2"]),
+        3,
+    );
+    let elapsed = started.elapsed();
+    eprintln!("--timeout 2 against a silent server ended after {elapsed:?}");
+    assert!(err.contains("timed out after 2 s"), "{err}");
+    // A bound on a hang, not a performance assertion.
+    assert!(elapsed < Duration::from_secs(8), "took {elapsed:?}");
+    assert!(elapsed >= Duration::from_millis(1900), "took {elapsed:?}");
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn the_timeout_also_bounds_a_body_that_trickles_in() {
+    let d = es256_dir();
+    let server = start(Behaviour::Drip);
+    let started = Instant::now();
+    let err = fails(
+        verify_at(&d, &server.token_url()).args(["--timeout", "2"]),
+        3,
+    );
+    let elapsed = started.elapsed();
+    eprintln!("--timeout 2 against a trickling body ended after {elapsed:?}");
+    assert!(err.contains("timed out after 2 s"), "{err}");
+    assert!(elapsed < Duration::from_secs(8), "took {elapsed:?}");
+}
+
+#[test]
+fn a_200_without_a_token_is_a_nonsensical_answer() {
+    let d = es256_dir();
+    for body in [r#"{"token_type":"bearer"}"#, "<html>hello</html>", ""] {
+        let server = start(Behaviour::Fixed(200, body.into()));
+        let err = fails(&mut verify_at(&d, &server.token_url()), 3);
+        assert!(err.contains("nonsensical answer"), "{err}");
+    }
+}
+
+#[test]
+fn server_trouble_and_wrong_urls_are_exit_3_not_refusals() {
+    let d = es256_dir();
+    for (status, needle) in [
+        (503, "server trouble"),
+        (404, "not NetSuite's token endpoint"),
+    ] {
+        let server = start(Behaviour::Fixed(status, "busy".into()));
+        let err = fails(&mut verify_at(&d, &server.token_url()), 3);
+        assert!(err.contains(needle), "{err}");
+    }
+}
+
+#[test]
+fn a_200_megabyte_answer_is_not_read_in_full() {
+    let d = es256_dir();
+    let server = start(Behaviour::Huge(200 * 1024 * 1024));
+    let started = Instant::now();
+    let out = std::process::Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("maxrss_kb=%M")
+        .arg(assert_cmd::cargo::cargo_bin("nskeys"))
+        .args([
+            "verify",
+            "--token-url",
+            &server.token_url(),
+            "--client-id",
+            "c",
+            "--cert-id",
+            "k",
+        ])
+        .current_dir(d.path())
+        .output();
+    let elapsed = started.elapsed();
+    let out = match out {
+        Ok(o) if o.status.code() != Some(127) => o,
+        // No GNU time here: run plainly, memory is then bounded only by the bytes sent.
+        _ => verify_at(&d, &server.token_url()).output().unwrap(),
+    };
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("more than 1 MiB"), "{err}");
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+    // The client hung up after its cap: far less than 200 MB left the server
+    // (what was sent fits in the cap plus the kernel's socket buffers).
+    std::thread::sleep(Duration::from_millis(200));
+    let sent = server.sent.load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!(
+        "200 MB answer: refused after {elapsed:?}, server sent {sent} bytes, {}",
+        err.lines().last().unwrap_or("")
+    );
+    assert!(sent < 64 * 1024 * 1024, "server sent {sent} bytes");
+    if let Some(rss) = err
+        .lines()
+        .find_map(|l| l.strip_prefix("maxrss_kb="))
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        assert!(rss < 100 * 1024, "max RSS {rss} KiB");
+    }
+}
+
+#[test]
+fn a_redirect_is_not_followed_and_the_assertion_not_forwarded() {
+    let d = es256_dir();
+    let elsewhere = start(Behaviour::NetSuite(Mapping::new(d.join("public.pem"))));
+    let server = start(Behaviour::Redirect(elsewhere.token_url()));
+    let err = fails(&mut verify_at(&d, &server.token_url()), 3);
+    assert!(
+        err.contains("redirect") && err.contains(&elsewhere.token_url()),
+        "{err}"
+    );
+    assert_eq!(server.requests().len(), 1);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the assertion was forwarded"
+    );
+}
+
+#[test]
+fn https_with_a_private_ca_needs_ca_cert() {
+    let d = es256_dir();
+    let mapping = Mapping::new(d.join("public.pem"));
+    let tls = tls_config(&fixture_path(""));
+    let server = start_with(Behaviour::NetSuite(mapping), Some(tls));
+    assert!(server.token_url().starts_with("https://127.0.0.1:"));
+    // Without the CA: a TLS error, exit 3, no token.
+    let err = fails(&mut verify_at(&d, &server.token_url()), 3);
+    assert!(err.contains("TLS") && err.contains("--ca-cert"), "{err}");
+    assert!(server.tokens().is_empty());
+    // With it: the exchange works.
+    verify_at(&d, &server.token_url())
+        .arg("--ca-cert")
+        .arg(fixture_path("tls/ca.pem"))
+        .assert()
+        .success();
+    assert_eq!(server.tokens().len(), 1);
+    // The same over "localhost", which the server certificate also names.
+    let url = server.token_url().replace("127.0.0.1", "localhost");
+    let out = verify_at(&d, &url)
+        .arg("--ca-cert")
+        .arg(fixture_path("tls/ca.pem"))
+        .output()
+        .unwrap();
+    // aud is the localhost URL, which this stand-in does not expect: a refusal, not a TLS error.
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_certificate_that_does_not_match_the_key_stops_before_the_network() {
+    let d = Dir::new();
+    d.fixture("oracle/es256-private.pem", "private.pem");
+    d.fixture("oracle/es384-public.pem", "public.pem");
+    let server = start(Behaviour::NetSuite(Mapping::new(d.join("public.pem"))));
+    let err = fails(&mut verify_at(&d, &server.token_url()), 2);
+    assert!(err.contains("does not match"), "{err}");
+    // Same key type, other key.
+    d.fixture("keys/p256-ecparam.pem", "private.pem");
+    d.fixture("oracle/es256-public.pem", "public.pem");
+    fails(&mut verify_at(&d, &server.token_url()), 2);
+    assert!(server.requests().is_empty(), "something was sent");
+}
+
+#[test]
+fn keys_netsuite_refuses_and_keys_that_cannot_be_read() {
+    let d = Dir::new();
+    let server = start(Behaviour::NetSuite(Mapping::new(fixture_path(
+        "keys/rsa2048-public.pem",
+    ))));
+    let url = server.token_url();
+    let key = |k: &str| fixture_path(k).to_string_lossy().to_string();
+    let err = fails(
+        verify_at(&d, &url).args(["--key", &key("keys/rsa2048-private.pem")]),
+        2,
+    );
+    assert!(err.contains("3072 or 4096"), "{err}");
+    for k in [
+        "keys/p256-encrypted-pkcs8.pem",
+        "keys/rsa4096-encrypted-legacy.pem",
+        "keys/rsa4096-encrypted-pkcs8.der",
+    ] {
+        let err = fails(verify_at(&d, &url).args(["--key", &key(k)]), 3);
+        assert!(err.contains("encrypted"), "{k}: {err}");
+    }
+    let err = fails(verify_at(&d, &url).args(["--key", "missing.pem"]), 3);
+    assert!(err.contains("missing.pem"), "{err}");
+    let err = fails(
+        verify_at(&d, &url).args(["--key", &key("keys/ed25519-private.pem")]),
+        3,
+    );
+    assert!(err.contains("EdDSA"), "{err}");
+    // A bare public key where the certificate should be: NetSuite needs a certificate.
+    let err = fails(
+        verify_at(&d, &url).args([
+            "--key",
+            &key("oracle/ps256-private.pem"),
+            "--cert",
+            &key("keys/rsa4096-bare-public.pem"),
+        ]),
+        2,
+    );
+    assert!(err.contains("bare public key"), "{err}");
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn bad_options_are_caught_before_the_network() {
+    let d = es256_dir();
+    let server = start(Behaviour::NetSuite(Mapping::new(d.join("public.pem"))));
+    let url = server.token_url();
+    let cases: Vec<(Vec<&str>, i32, &str)> = vec![
+        (vec!["--scope", "mcp,restlets"], 2, "mcp"),
+        (vec!["--scope", "rest_webservice"], 2, "rest_webservice"),
+        (vec!["--assertion-ttl", "3600"], 3, "3599"),
+        (vec!["--assertion-ttl", "0"], 3, "3599"),
+        (vec!["--alg", "es384"], 3, "--alg es256"),
+        (vec!["--alg", "rs256"], 3, "RS*"),
+        (vec!["--cert", "nope.pem"], 3, "nope.pem"),
+    ];
+    for (args, code, needle) in cases {
+        let err = fails(verify_at(&d, &url).args(&args), code);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    let err = fails(
+        d.nskeys()
+            .args(["verify", "--client-id", "c", "--cert-id", "k"]),
+        3,
+    );
+    assert!(
+        err.contains("--account") && err.contains("NS_TOKEN_URL"),
+        "{err}"
+    );
+    let err = fails(
+        d.nskeys()
+            .args(["verify", "--token-url", &url, "--cert-id", "k"]),
+        3,
+    );
+    assert!(
+        err.contains("--client-id") && err.contains("NS_CLIENT_ID"),
+        "{err}"
+    );
+    let err = fails(
+        d.nskeys()
+            .args(["verify", "--token-url", &url, "--client-id", "c"]),
+        3,
+    );
+    assert!(
+        err.contains("--cert-id") && err.contains("NS_CERT_ID"),
+        "{err}"
+    );
+    let err = fails(
+        d.nskeys().args([
+            "verify",
+            "--account",
+            "12/evil.com#",
+            "--client-id",
+            "c",
+            "--cert-id",
+            "k",
+        ]),
+        3,
+    );
+    assert!(err.contains("invalid account ID"), "{err}");
+    let err = fails(
+        d.nskeys().args([
+            "verify",
+            "--token-url",
+            "http://192.0.2.1/token",
+            "--client-id",
+            "c",
+            "--cert-id",
+            "k",
+        ]),
+        3,
+    );
+    assert!(err.contains("loopback"), "{err}");
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn errors_with_json_give_a_json_object_and_the_error_line() {
+    let d = es256_dir();
+    let url = format!("http://127.0.0.1:{}{TOKEN_PATH}", dead_port());
+    let out = verify_at(&d, &url).arg("--json").output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert_one_line_error(&out.stderr);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["outcome"], "error");
+    assert_eq!(v["status"], "UNKNOWN");
+    assert!(v["error"].as_str().unwrap().contains("cannot connect"));
+}
+
+#[test]
+fn http_proxy_from_the_environment_is_used() {
+    let d = es256_dir();
+    // The "proxy" answers every request with a token; the target itself is not listening.
+    let proxy = start(Behaviour::Fixed(
+        200,
+        r#"{"access_token":"via-proxy","expires_in":3600,"token_type":"bearer"}"#.into(),
+    ));
+    let target = format!("http://127.0.0.1:{}{TOKEN_PATH}", dead_port());
+    let out = d
+        .nskeys()
+        .args([
+            "token",
+            "--token-url",
+            &target,
+            "--client-id",
+            "c",
+            "--cert-id",
+            "k",
+        ])
+        .env("HTTP_PROXY", &proxy.base)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "via-proxy\n");
+    let reqs = proxy.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].path, target, "a proxy gets the absolute URL");
+    // NO_PROXY exempts the host: straight to the (dead) target.
+    d.nskeys()
+        .args([
+            "token",
+            "--token-url",
+            &target,
+            "--client-id",
+            "c",
+            "--cert-id",
+            "k",
+        ])
+        .env("HTTP_PROXY", &proxy.base)
+        .env("NO_PROXY", "127.0.0.1")
+        .assert()
+        .code(3);
+    assert_eq!(proxy.requests().len(), 1);
+}
