@@ -102,17 +102,7 @@ pub fn run(args: &GenArgs) -> Result<GenReport> {
         .at(key_path.display()));
     }
     // Refuse before the slow part if anything is in the way (checked again when writing).
-    if !args.force {
-        for p in [&key_path, &cert_path] {
-            if p.symlink_metadata().is_ok() {
-                return Err(Error::unknown(
-                    "refusing to overwrite an existing file",
-                    "move it away, choose another --out-dir, or pass --force to replace it",
-                )
-                .at(p.display()));
-            }
-        }
-    }
+    fileio::check_targets([key_path.as_path(), cert_path.as_path()], args.force)?;
 
     let key = {
         let _spinner = args
@@ -126,14 +116,11 @@ pub fn run(args: &GenArgs) -> Result<GenReport> {
     let key_pem = key.to_pkcs8_pem()?;
     let cert_pem = to_pem("CERTIFICATE", &cert_der);
 
-    for p in [&key_path, &cert_path] {
-        if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-            fileio::ensure_dir(dir)?;
-        }
-    }
-    // The certificate first: if the run dies between the two renames, a key that was
-    // there (with --force) still stands beside the certificate already in NetSuite.
-    fileio::write_all_or_nothing(
+    // The certificate first, the key last. If the run dies between the two renames (see
+    // fileio::write_all_or_nothing), with --force the user's old key is still in place: the
+    // one that matches the certificate already uploaded to NetSuite, so nothing that works
+    // stops working. Key first would have replaced it and lost that key for good.
+    fileio::write_set(
         &[
             OutFile {
                 path: cert_path.clone(),

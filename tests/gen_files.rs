@@ -1,0 +1,557 @@
+//! `nskeys gen` and the files it writes: never clobber, modes, paths, races, SIGKILL.
+//! EC keys (fast) everywhere except the SIGKILL test that needs a slow run to hit.
+mod common;
+mod gen_util;
+use common::*;
+use gen_util::*;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Run `nskeys gen ARGS` in `d`.
+fn run_gen(d: &Dir, args: &[&str]) -> Output {
+    d.nskeys()
+        .arg("gen")
+        .args(args)
+        .output()
+        .expect("run nskeys")
+}
+
+fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Run a shell snippet in `d` where `"$0"` is the nskeys binary.
+fn sh(d: &Dir, script: &str) -> Output {
+    Command::new("sh")
+        .args(["-c", script])
+        .arg(nskeys_bin())
+        .current_dir(d.path())
+        .output()
+        .expect("run sh")
+}
+
+fn is_hidden_temp(name: &str) -> bool {
+    name.starts_with(".nskeys-") && name.ends_with(".tmp")
+}
+
+// ---- Never clobber ----
+
+#[test]
+fn existing_key_alone_is_not_touched_without_force() {
+    let d = Dir::new();
+    std::fs::write(d.join("private.pem"), "my precious key\n").unwrap();
+    age(d.join("private.pem"));
+    let before = snapshot(d.join("private.pem"));
+    let out = run_gen(&d, &[]);
+    assert_exit(&out, 3);
+    let err = assert_one_line_error(&out.stderr);
+    assert!(
+        err.contains("private.pem") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(snapshot(d.join("private.pem")), before);
+    assert_eq!(names_in(d.path()), ["private.pem"], "no certificate either");
+}
+
+#[test]
+fn existing_certificate_alone_is_not_touched_without_force() {
+    let d = Dir::new();
+    d.fixture("oracle/es256-public.pem", "public.pem");
+    age(d.join("public.pem"));
+    let before = snapshot(d.join("public.pem"));
+    let out = run_gen(&d, &[]);
+    assert_exit(&out, 3);
+    let err = assert_one_line_error(&out.stderr);
+    assert!(err.contains("public.pem"), "{err}");
+    assert_eq!(snapshot(d.join("public.pem")), before);
+    assert_eq!(names_in(d.path()), ["public.pem"], "no key either");
+}
+
+#[test]
+fn oracle_recipe_pairs_are_not_overwritten_without_force() {
+    for (key, cert, alg) in [
+        (
+            "oracle/ps256-private.pem",
+            "oracle/ps256-public.pem",
+            "ps256",
+        ),
+        (
+            "oracle/es256-private.pem",
+            "oracle/es256-public.pem",
+            "es256",
+        ),
+        (
+            "oracle/es512-private.pem",
+            "oracle/es512-public.pem",
+            "es512",
+        ),
+    ] {
+        let d = Dir::new();
+        d.fixture(key, "private.pem");
+        d.fixture(cert, "public.pem");
+        age(d.join("private.pem"));
+        age(d.join("public.pem"));
+        let before = (
+            snapshot(d.join("private.pem")),
+            snapshot(d.join("public.pem")),
+        );
+        let out = run_gen(&d, &["--alg", alg]);
+        assert_exit(&out, 3);
+        assert_one_line_error(&out.stderr);
+        let after = (
+            snapshot(d.join("private.pem")),
+            snapshot(d.join("public.pem")),
+        );
+        assert_eq!(after, before, "{alg}");
+        assert_eq!(names_in(d.path()), ["private.pem", "public.pem"]);
+    }
+}
+
+#[test]
+fn force_replaces_both_files() {
+    let d = Dir::new();
+    d.fixture("oracle/es384-private.pem", "private.pem");
+    d.fixture("oracle/es384-public.pem", "public.pem");
+    let old = (read(d.join("private.pem")), read(d.join("public.pem")));
+    let out = run_gen(&d, &["--force"]);
+    assert_exit(&out, 0);
+    assert_ne!(read(d.join("private.pem")), old.0);
+    assert_ne!(read(d.join("public.pem")), old.1);
+    assert!(key_matches_cert(d.path(), "private.pem", "public.pem"));
+    assert_eq!(mode(d.join("private.pem")), 0o600);
+    assert_eq!(names_in(d.path()), ["private.pem", "public.pem"]);
+}
+
+// ---- Modes ----
+
+#[test]
+fn key_is_0600_and_certificate_0644_even_with_umask_000() {
+    let d = Dir::new();
+    let out = sh(&d, r#"umask 000; exec "$0" gen"#);
+    assert_exit(&out, 0);
+    assert_eq!(mode(d.join("private.pem")), 0o600);
+    assert_eq!(mode(d.join("public.pem")), 0o644);
+}
+
+#[test]
+fn out_dir_is_created_0700_with_its_missing_parents() {
+    let d = Dir::new();
+    let out = sh(&d, r#"umask 000; exec "$0" gen --out-dir a/b/c"#);
+    assert_exit(&out, 0);
+    for dir in ["a", "a/b", "a/b/c"] {
+        assert_eq!(mode(d.join(dir)), 0o700, "{dir}");
+    }
+    assert_eq!(names_in(&d.join("a/b/c")), ["private.pem", "public.pem"]);
+    assert!(key_matches_cert(
+        &d.join("a/b/c"),
+        "private.pem",
+        "public.pem"
+    ));
+}
+
+#[test]
+fn existing_out_dir_keeps_its_mode() {
+    let d = Dir::new();
+    std::fs::create_dir(d.join("keys")).unwrap();
+    std::fs::set_permissions(
+        d.join("keys"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    assert_exit(&run_gen(&d, &["--out-dir", "keys"]), 0);
+    assert_eq!(mode(d.join("keys")), 0o755);
+}
+
+// ---- Paths ----
+
+#[test]
+fn key_out_and_cert_out_are_taken_inside_out_dir() {
+    let d = Dir::new();
+    let out = run_gen(
+        &d,
+        &[
+            "--out-dir",
+            "o",
+            "--key-out",
+            "k.pem",
+            "--cert-out",
+            "c.pem",
+        ],
+    );
+    assert_exit(&out, 0);
+    assert_eq!(names_in(&d.join("o")), ["c.pem", "k.pem"]);
+    assert!(key_matches_cert(&d.join("o"), "k.pem", "c.pem"));
+}
+
+#[test]
+fn absolute_key_out_and_cert_out_are_respected() {
+    let d = Dir::new();
+    let elsewhere = Dir::new();
+    let key = elsewhere.join("abs-key.pem");
+    let cert = elsewhere.join("sub/abs-cert.pem");
+    let out = run_gen(
+        &d,
+        &[
+            "--out-dir",
+            "o",
+            "--key-out",
+            key.to_str().unwrap(),
+            "--cert-out",
+            cert.to_str().unwrap(),
+        ],
+    );
+    assert_exit(&out, 0);
+    assert!(key_matches_cert(
+        elsewhere.path(),
+        "abs-key.pem",
+        "sub/abs-cert.pem"
+    ));
+    assert_eq!(mode(&key), 0o600);
+    assert!(!d.join("o/private.pem").exists() && !d.join("o/public.pem").exists());
+}
+
+#[test]
+fn same_path_for_key_and_certificate_is_refused() {
+    let d = Dir::new();
+    let out = run_gen(&d, &["--key-out", "x.pem", "--cert-out", "x.pem"]);
+    assert_exit(&out, 3);
+    assert_one_line_error(&out.stderr);
+    assert_eq!(names_in(d.path()), Vec::<String>::new());
+}
+
+/// Regression: the two paths differed only as spelled (`sub/../x.pem` vs `x.pem`), so with
+/// --force the key was renamed over the certificate just written, and gen said it was done.
+#[test]
+fn same_file_spelled_two_ways_is_refused_even_with_force() {
+    let d = Dir::new();
+    std::fs::create_dir(d.join("sub")).unwrap();
+    let out = run_gen(
+        &d,
+        &[
+            "--force",
+            "--key-out",
+            "sub/../x.pem",
+            "--cert-out",
+            "x.pem",
+        ],
+    );
+    assert_exit(&out, 3);
+    assert_one_line_error(&out.stderr);
+    assert_eq!(names_in(d.path()), ["sub"]);
+}
+
+/// Regression: with --force and a directory where the key goes, the certificate was
+/// replaced, then renaming the key failed: the old pair was broken and no new pair made.
+#[test]
+fn directory_in_the_way_of_the_key_is_refused_before_anything_changes_even_with_force() {
+    let d = Dir::new();
+    std::fs::create_dir(d.join("private.pem")).unwrap();
+    d.fixture("oracle/es256-public.pem", "public.pem");
+    let before = snapshot(d.join("public.pem"));
+    let out = run_gen(&d, &["--force"]);
+    assert_exit(&out, 3);
+    assert_one_line_error(&out.stderr);
+    assert_eq!(snapshot(d.join("public.pem")), before);
+    assert!(d.join("private.pem").is_dir());
+    assert_eq!(names_in(d.path()), ["private.pem", "public.pem"]);
+}
+
+#[test]
+fn out_dir_that_is_a_file_is_refused() {
+    let d = Dir::new();
+    std::fs::write(d.join("notadir"), "x").unwrap();
+    let out = run_gen(&d, &["--out-dir", "notadir"]);
+    assert_exit(&out, 3);
+    assert_one_line_error(&out.stderr);
+    assert_eq!(read(d.join("notadir")), b"x");
+    assert_eq!(names_in(d.path()), ["notadir"]);
+}
+
+/// Whether this process runs as root (who may write into a read-only directory).
+fn running_as_root() -> bool {
+    let out = Command::new("id").arg("-u").output().expect("id -u");
+    String::from_utf8_lossy(&out.stdout).trim() == "0"
+}
+
+#[test]
+fn read_only_out_dir_is_an_error_and_leaves_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = Dir::new();
+    let ro = d.join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let out = if running_as_root() {
+        // Root writes anywhere: run as nobody, for whom the directory is read-only.
+        std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(nskeys_bin())
+            .args(["gen", "--out-dir", "ro"])
+            .current_dir(d.path())
+            .output()
+            .expect("setpriv (util-linux) to drop root for this test")
+    } else {
+        run_gen(&d, &["--out-dir", "ro"])
+    };
+    assert_exit(&out, 3);
+    let err = assert_one_line_error(&out.stderr);
+    assert!(err.contains("ro"), "names the directory: {err}");
+    assert_eq!(names_in(&ro), Vec::<String>::new());
+}
+
+// ---- Symlinks at the target paths ----
+
+#[test]
+fn symlink_at_the_key_path_is_not_followed_without_force() {
+    let d = Dir::new();
+    std::fs::write(d.join("victim.txt"), "do not overwrite\n").unwrap();
+    std::os::unix::fs::symlink("victim.txt", d.join("private.pem")).unwrap();
+    let out = run_gen(&d, &[]);
+    assert_exit(&out, 3);
+    assert_one_line_error(&out.stderr);
+    assert_eq!(read(d.join("victim.txt")), b"do not overwrite\n");
+    assert!(d.join("private.pem").is_symlink());
+    assert_eq!(names_in(d.path()), ["private.pem", "victim.txt"]);
+}
+
+#[test]
+fn dangling_symlink_at_the_certificate_path_is_refused_and_not_followed() {
+    let d = Dir::new();
+    std::os::unix::fs::symlink("created-through-link.pem", d.join("public.pem")).unwrap();
+    let out = run_gen(&d, &[]);
+    assert_exit(&out, 3);
+    assert_one_line_error(&out.stderr);
+    assert!(!d.join("created-through-link.pem").exists());
+    assert_eq!(names_in(d.path()), ["public.pem"]);
+}
+
+#[test]
+fn force_replaces_a_symlink_itself_not_the_file_it_points_to() {
+    let d = Dir::new();
+    std::fs::write(d.join("victim.txt"), "do not overwrite\n").unwrap();
+    std::os::unix::fs::symlink("victim.txt", d.join("private.pem")).unwrap();
+    let out = run_gen(&d, &["--force"]);
+    assert_exit(&out, 0);
+    assert_eq!(read(d.join("victim.txt")), b"do not overwrite\n");
+    assert!(!d.join("private.pem").is_symlink());
+    assert_eq!(mode(d.join("private.pem")), 0o600);
+    assert!(key_matches_cert(d.path(), "private.pem", "public.pem"));
+}
+
+// ---- stdout ----
+
+#[test]
+fn closed_stdout_still_writes_the_pair_and_exits_0() {
+    let d = Dir::new();
+    let out = sh(&d, r#"exec "$0" gen >&-"#);
+    assert_exit(&out, 0);
+    assert!(key_matches_cert(d.path(), "private.pem", "public.pem"));
+    assert_key_not_printed(&read(d.join("private.pem")), &out);
+}
+
+// ---- Concurrency: two runs racing for one directory ----
+
+fn spawn_gen(dir: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(nskeys_bin())
+        .arg("gen")
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn nskeys")
+}
+
+#[test]
+fn racing_runs_leave_one_consistent_pair_and_the_loser_exits_3() {
+    for i in 0..30 {
+        let d = Dir::new();
+        // Half the races into an existing directory, half into one both try to create.
+        let args: &[&str] = if i % 2 == 0 {
+            &["--json"]
+        } else {
+            &["--json", "--out-dir", "new"]
+        };
+        let out_dir = if i % 2 == 0 {
+            d.join("")
+        } else {
+            d.join("new")
+        };
+        let a = spawn_gen(d.path(), args);
+        let b = spawn_gen(d.path(), args);
+        let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+        let winners: Vec<&Output> = outs.iter().filter(|o| o.status.success()).collect();
+        assert_eq!(winners.len(), 1, "race {i}: exactly one run wins: {outs:?}");
+        let loser = outs.iter().find(|o| !o.status.success()).unwrap();
+        assert_exit(loser, 3);
+        assert_one_line_error(&loser.stderr);
+        assert_eq!(
+            names_in(&out_dir),
+            ["private.pem", "public.pem"],
+            "race {i}: nothing else left behind"
+        );
+        assert!(
+            key_matches_cert(&out_dir, "private.pem", "public.pem"),
+            "race {i}: key and certificate from different runs"
+        );
+        let v: serde_json::Value = serde_json::from_slice(&winners[0].stdout).unwrap();
+        let fp = openssl_ok(
+            &[
+                "x509",
+                "-in",
+                "public.pem",
+                "-noout",
+                "-fingerprint",
+                "-sha256",
+            ],
+            &out_dir,
+        );
+        assert!(
+            fp.trim()
+                .ends_with(v["sha256_fingerprint"].as_str().unwrap()),
+            "race {i}: the winner's certificate is the one on disk"
+        );
+    }
+}
+
+// ---- SIGKILL at any moment ----
+
+/// What a killed run left in `dir`.
+#[derive(Debug, PartialEq, Eq)]
+enum Left {
+    Nothing,
+    Pair,
+    /// The certificate under its real name and its key complete in a hidden temp file:
+    /// the run died between its two renames (possible only in an existing directory).
+    CertificateWithStagedKey,
+}
+
+/// Judge what a run killed at some moment left in `out_dir`; panics on a broken state.
+fn judge_leftovers(out_dir: &Path, what: &str) -> Left {
+    if !out_dir.exists() {
+        return Left::Nothing;
+    }
+    let names = names_in(out_dir);
+    for n in &names {
+        assert!(
+            n == "private.pem" || n == "public.pem" || is_hidden_temp(n),
+            "{what}: unexpected file {n:?} in {names:?}"
+        );
+    }
+    let key = out_dir.join("private.pem").exists();
+    let cert = out_dir.join("public.pem").exists();
+    match (key, cert) {
+        (false, false) => Left::Nothing,
+        (true, true) => {
+            assert!(
+                key_matches_cert(out_dir, "private.pem", "public.pem"),
+                "{what}: key and certificate do not match"
+            );
+            assert_eq!(mode(out_dir.join("private.pem")), 0o600, "{what}");
+            Left::Pair
+        }
+        (true, false) => panic!("{what}: a key without its certificate: {names:?}"),
+        (false, true) => {
+            let staged = names.iter().filter(|n| is_hidden_temp(n)).any(|n| {
+                let (ok, pubkey) = openssl(&["pkey", "-in", n, "-pubout"], out_dir);
+                ok && pubkey == cert_pubkey(out_dir, "public.pem")
+            });
+            assert!(
+                staged,
+                "{what}: a certificate without its key, and no staged key: {names:?}"
+            );
+            Left::CertificateWithStagedKey
+        }
+    }
+}
+
+/// SIGKILL `nskeys gen ARGS` (run in `dir`) after each delay; returns what each left.
+fn kill_at_each(dir_args: &[&str], delays: &[Duration], in_new_dir: bool) -> Vec<Left> {
+    let mut seen = Vec::new();
+    for (i, delay) in delays.iter().enumerate() {
+        let d = Dir::new();
+        let mut child = Command::new(nskeys_bin())
+            .arg("gen")
+            .args(dir_args)
+            .current_dir(d.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn nskeys");
+        std::thread::sleep(*delay);
+        let _ = child.kill(); // SIGKILL; fails only if it already exited
+        child.wait().expect("reap");
+        let out_dir = if in_new_dir {
+            d.join("new")
+        } else {
+            d.join("")
+        };
+        let what = format!("killed after {delay:?} (step {i}, args {dir_args:?})");
+        if in_new_dir {
+            for n in names_in(d.path()) {
+                assert!(n == "new" || is_hidden_temp(&n), "{what}: stray {n:?}");
+            }
+        }
+        seen.push(judge_leftovers(&out_dir, &what));
+    }
+    seen
+}
+
+/// How long one uninterrupted run takes here, to spread the kills over it.
+fn time_one_run(args: &[&str]) -> Duration {
+    let d = Dir::new();
+    let t = Instant::now();
+    let out = Command::new(nskeys_bin())
+        .arg("gen")
+        .args(args)
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    t.elapsed()
+}
+
+fn spread(total: Duration, steps: u32) -> Vec<Duration> {
+    (0..steps).map(|i| total * i / (steps - 1)).collect()
+}
+
+#[test]
+fn sigkill_of_an_ec_run_into_a_new_directory_leaves_nothing_or_a_whole_pair() {
+    let args = ["--alg", "es384", "--out-dir", "new"];
+    let run = time_one_run(&args);
+    let seen = kill_at_each(&args, &spread(run * 3 / 2, 30), true);
+    // A new directory appears with both files in one rename: no half state at all.
+    assert!(
+        !seen.contains(&Left::CertificateWithStagedKey),
+        "half pair in a new directory: {seen:?}"
+    );
+}
+
+#[test]
+fn sigkill_of_an_ec_run_into_an_existing_directory_never_leaves_a_key_alone_or_a_mismatch() {
+    let args = ["--alg", "es384"];
+    let run = time_one_run(&args);
+    let seen = kill_at_each(&args, &spread(run * 3 / 2, 30), false);
+    assert!(
+        seen.contains(&Left::Nothing),
+        "no early kill landed: {seen:?}"
+    );
+}
+
+#[test]
+fn sigkill_of_an_rsa_run_leaves_nothing_or_a_whole_pair() {
+    // RSA-3072 generation is slow enough to be killed at many points of its work.
+    let args = ["--alg", "ps256", "--bits", "3072"];
+    let seen = kill_at_each(&args, &spread(Duration::from_millis(1500), 20), false);
+    assert!(
+        seen.contains(&Left::Nothing),
+        "no early kill landed: {seen:?}"
+    );
+}
