@@ -50,6 +50,28 @@ fn unknown_flag_exits_3_with_one_line() {
     assert!(err.contains("--bogus"), "{err}");
 }
 
+/// Regression: `nskeys` alone printed the whole help (18 lines) on stderr.
+#[test]
+fn no_command_exits_3_with_one_line_naming_the_commands() {
+    let d = Dir::new();
+    let out = d.nskeys().output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = assert_one_line_error(&out.stderr);
+    assert!(err.contains("gen") && err.contains("expiry"), "{err}");
+}
+
+/// Regression: the missing argument's name was on clap's second line and got lost
+/// ("were not provided:  (arguments)").
+#[test]
+fn missing_argument_is_named_on_the_one_line() {
+    let d = Dir::new();
+    let out = d.nskeys().arg("completions").output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = assert_one_line_error(&out.stderr);
+    assert!(err.contains("<SHELL>"), "{err}");
+    assert!(!err.contains("  "), "no gaps where text was lost: {err}");
+}
+
 #[test]
 fn unknown_subcommand_exits_3_with_one_line() {
     let d = Dir::new();
