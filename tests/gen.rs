@@ -576,6 +576,62 @@ fn bad_subjects_are_refused() {
     }
 }
 
+/// Regression: these were accepted and stored as PrintableString / IA5String that cannot
+/// hold them; Python's cryptography then refused to load the certificate at all.
+#[test]
+fn subject_values_their_string_type_cannot_hold_are_refused() {
+    for subject in [
+        "C=ü",
+        "C=U*",
+        "CN=x,emailAddress=é@example.com",
+        "CN=x,DC=é",
+    ] {
+        let err = refused(&["--subject", subject]);
+        assert!(err.contains("allowed"), "{subject:?}: {err}");
+    }
+}
+
+#[test]
+fn country_must_be_two_letters() {
+    let err = refused(&["--subject", "CN=x,C=USA"]);
+    assert!(err.contains("two-letter"), "{err}");
+}
+
+#[test]
+fn common_name_over_64_characters_is_refused() {
+    let long = format!("CN={}", "a".repeat(65));
+    let err = refused(&["--subject", &long]);
+    assert!(err.contains("64"), "{err}");
+}
+
+#[test]
+fn empty_attribute_value_is_refused() {
+    refused(&["--subject", "CN="]);
+}
+
+#[test]
+fn non_ascii_subject_is_readable_by_python_cryptography() {
+    let subject = "CN=Zürich M2M,O=Ünïcode AG,C=CH";
+    let m = Made::new(&["--subject", subject]);
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys; from cryptography import x509; \
+             c = x509.load_pem_x509_certificate(open('public.pem', 'rb').read()); \
+             print(c.subject.rfc4514_string())",
+        ])
+        .current_dir(m.path())
+        .output()
+        .expect("python3");
+    let got = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{got}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(got.trim(), subject);
+}
+
 #[test]
 fn unknown_flag_is_refused() {
     refused(&["--bogus"]);
