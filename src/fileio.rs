@@ -232,7 +232,8 @@ pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
     }
 
     // Commit: rename (or, without force, rename-unless-it-exists) each into place.
-    let mut committed: Vec<&Path> = Vec::new();
+    // (Allocated beforehand: nothing but the renames between the commits.)
+    let mut committed: Vec<&Path> = Vec::with_capacity(files.len());
     for (tmp, f) in staged.into_iter().zip(files) {
         let result = if force {
             tmp.persist(&f.path)

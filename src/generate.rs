@@ -6,13 +6,14 @@ use crate::cli::GenArgs;
 use crate::error::{Error, Result, Status};
 use crate::fileio::{self, OutFile};
 use crate::input::to_pem;
-use crate::keys::PrivateKey;
+use crate::keys::{self, PrivateKey};
 use crate::{timeutil, ui};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
+use zeroize::Zeroizing;
 
 /// Where NetSuite takes the certificate.
 pub const NETSUITE_UPLOAD_PAGE: &str =
@@ -102,7 +103,21 @@ pub fn run(args: &GenArgs) -> Result<GenReport> {
         .at(key_path.display()));
     }
     // Refuse before the slow part if anything is in the way (checked again when writing).
-    fileio::check_targets([key_path.as_path(), cert_path.as_path()], args.force)?;
+    if let Err(e) = fileio::check_targets([key_path.as_path(), cert_path.as_path()], args.force) {
+        return Err(match interrupted_run_key(&key_path, &cert_path) {
+            Some(staged) => Error::unknown(
+                "refusing to overwrite the certificate of an interrupted run",
+                format!(
+                    "its key was left in {staged}: `mv {staged} {key}` completes that pair; \
+                     or remove both and run again",
+                    staged = staged.display(),
+                    key = key_path.display()
+                ),
+            )
+            .at(cert_path.display()),
+            None => e,
+        });
+    }
 
     let key = {
         let _spinner = args
@@ -166,6 +181,49 @@ pub fn run(args: &GenArgs) -> Result<GenReport> {
         ],
         key_path,
         cert_path,
+    })
+}
+
+/// A run killed between its two renames leaves the certificate under its real name and the
+/// key, complete and synced, in a hidden temporary file beside where the key goes (see
+/// `fileio::write_all_or_nothing`). Find that file, if this is the state, so the refusal
+/// can say how to complete the pair.
+fn interrupted_run_key(key_path: &Path, cert_path: &Path) -> Option<PathBuf> {
+    use der::{Decode, Encode};
+    if key_path.symlink_metadata().is_ok() || !cert_path.is_file() {
+        return None;
+    }
+    let cert_pem = std::fs::read(cert_path).ok()?;
+    let block = crate::input::pem_blocks(&cert_pem)
+        .ok()?
+        .into_iter()
+        .next()?;
+    let cert = x509_cert::Certificate::from_der(&block.der).ok()?;
+    let cert_spki = cert
+        .tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .ok()?;
+    let want = keys::spki_key_bits(&cert_spki)?;
+    let dir = match key_path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::read_dir(dir).ok()?.flatten().find_map(|entry| {
+        let name = entry.file_name();
+        let name = name.to_str()?;
+        if !(name.starts_with(".nskeys-") && name.ends_with(".tmp")) {
+            return None;
+        }
+        let path = entry.path();
+        // Keys are a few KB: skip anything else rather than read it.
+        if !path.is_file() || entry.metadata().ok()?.len() > 64 * 1024 {
+            return None;
+        }
+        let data = Zeroizing::new(std::fs::read(&path).ok()?);
+        let key = keys::parse_private_key(&data, name).ok()?.key;
+        let have = keys::spki_key_bits(&key.public_key_der().ok()?)?;
+        (have == want).then_some(path)
     })
 }
 

@@ -129,6 +129,47 @@ fn force_replaces_both_files() {
     assert_eq!(names_in(d.path()), ["private.pem", "public.pem"]);
 }
 
+/// The state a SIGKILL between the two renames leaves: the certificate, and its key complete
+/// in a hidden temporary file. The refusal says how to complete the pair.
+#[test]
+fn certificate_of_an_interrupted_run_is_refused_with_how_to_complete_the_pair() {
+    let made = Made::new(&["--alg", "es256"]);
+    let d = Dir::new();
+    std::fs::copy(made.path().join("public.pem"), d.join("public.pem")).unwrap();
+    std::fs::copy(
+        made.path().join("private.pem"),
+        d.join(".nskeys-Ab12Cd.tmp"),
+    )
+    .unwrap();
+    // An unrelated leftover must not be taken for it.
+    d.fixture("oracle/es256-private.pem", ".nskeys-Zz99Zz.tmp");
+    let before = snapshot(d.join("public.pem"));
+    let out = run_gen(&d, &[]);
+    assert_exit(&out, 3);
+    let err = assert_one_line_error(&out.stderr);
+    assert!(err.contains("interrupted"), "{err}");
+    assert!(
+        err.contains("mv ./.nskeys-Ab12Cd.tmp ./private.pem"),
+        "{err}"
+    );
+    assert_eq!(snapshot(d.join("public.pem")), before);
+    // Following the advice gives a whole pair.
+    std::fs::rename(d.join(".nskeys-Ab12Cd.tmp"), d.join("private.pem")).unwrap();
+    assert!(key_matches_cert(d.path(), "private.pem", "public.pem"));
+}
+
+#[test]
+fn lone_certificate_with_an_unrelated_leftover_gets_the_plain_refusal() {
+    let d = Dir::new();
+    d.fixture("oracle/es256-public.pem", "public.pem");
+    d.fixture("oracle/es384-private.pem", ".nskeys-Zz99Zz.tmp");
+    let out = run_gen(&d, &[]);
+    assert_exit(&out, 3);
+    let err = assert_one_line_error(&out.stderr);
+    assert!(!err.contains("interrupted"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+}
+
 // ---- Modes ----
 
 #[test]
@@ -471,6 +512,14 @@ fn judge_leftovers(out_dir: &Path, what: &str) -> Left {
                 staged,
                 "{what}: a certificate without its key, and no staged key: {names:?}"
             );
+            // And the next run says how to complete the pair.
+            let again = Command::new(nskeys_bin())
+                .arg("gen")
+                .current_dir(out_dir)
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&again.stderr);
+            assert!(err.contains("interrupted"), "{what}: {err}");
             Left::CertificateWithStagedKey
         }
     }
