@@ -625,3 +625,174 @@ fn sigkill_of_an_rsa_run_leaves_nothing_or_a_whole_pair() {
         "no early kill landed: {seen:?}"
     );
 }
+
+// ---- SIGKILL before every syscall that changes the disk (exhaustive, deterministic) ----
+
+/// Syscalls that change what is on disk, or end the process. What a SIGKILL can leave
+/// depends only on how many of them ran, so killing the run as it enters each invocation
+/// of each of them (strace's fault injection) reaches every state a SIGKILL at any moment
+/// can leave.
+const DISK_SYSCALLS: &[&str] = &[
+    "open",
+    "openat",
+    "creat",
+    "close",
+    "write",
+    "pwrite64",
+    "writev",
+    "fsync",
+    "fdatasync",
+    "ftruncate",
+    "fchmod",
+    "fchmodat",
+    "chmod",
+    "mkdir",
+    "mkdirat",
+    "rename",
+    "renameat",
+    "renameat2",
+    "link",
+    "linkat",
+    "unlink",
+    "unlinkat",
+    "rmdir",
+    "symlink",
+    "symlinkat",
+    "exit_group",
+];
+
+fn strace() -> Command {
+    let ok = Command::new("strace")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "strace must be installed for this test (apt-get install strace)"
+    );
+    Command::new("strace")
+}
+
+/// How often a full `nskeys gen ARGS` run calls each of [`DISK_SYSCALLS`].
+fn disk_syscall_counts(args: &[&str]) -> Vec<(&'static str, usize)> {
+    let d = Dir::new();
+    let trace = d.join("trace.txt");
+    let out = strace()
+        .args(["-f", "-qq", "-o"])
+        .arg(&trace)
+        .arg(nskeys_bin())
+        .arg("gen")
+        .args(args)
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(read(&trace)).unwrap();
+    // Lines look like `1234  openat(AT_FDCWD, "...", ...) = 3`.
+    let called: Vec<&str> = text
+        .lines()
+        .filter_map(|l| {
+            let l = l
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start();
+            let name = &l[..l.find('(')?];
+            name.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                .then_some(name)
+        })
+        .collect();
+    DISK_SYSCALLS
+        .iter()
+        .map(|s| (*s, called.iter().filter(|c| *c == s).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+/// Run `nskeys gen ARGS` once per disk syscall invocation, SIGKILLed as it enters that one;
+/// returns where each kill fell and what it left.
+fn kill_before_every_disk_syscall(args: &[&str], in_new_dir: bool) -> Vec<(String, Left)> {
+    let counts = disk_syscall_counts(args);
+    assert!(
+        counts
+            .iter()
+            .any(|(s, _)| s.starts_with("rename") || s.starts_with("link")),
+        "no rename seen: {counts:?}"
+    );
+    let mut seen = Vec::new();
+    for (syscall, count) in counts {
+        for n in 1..=count {
+            let d = Dir::new();
+            let at = format!("{syscall} #{n}");
+            let out = strace()
+                .args(["-f", "-qq", "-o", "/dev/null", "-e"])
+                .arg(format!("trace={syscall}"))
+                .arg("-e")
+                .arg(format!("inject={syscall}:signal=SIGKILL:when={n}"))
+                .arg(nskeys_bin())
+                .arg("gen")
+                .args(args)
+                .current_dir(d.path())
+                .output()
+                .unwrap();
+            assert!(!out.status.success(), "{at}: the run was not killed");
+            let out_dir = if in_new_dir {
+                d.join("new")
+            } else {
+                d.join("")
+            };
+            if in_new_dir {
+                for name in names_in(d.path()) {
+                    assert!(
+                        name == "new" || is_hidden_temp(&name),
+                        "{at}: stray {name:?}"
+                    );
+                }
+            }
+            seen.push((
+                at.clone(),
+                judge_leftovers(&out_dir, &format!("killed at {at}")),
+            ));
+        }
+    }
+    seen
+}
+
+#[test]
+fn sigkill_before_any_disk_syscall_into_a_new_directory_leaves_nothing_or_a_whole_pair() {
+    let seen = kill_before_every_disk_syscall(&["--out-dir", "new"], true);
+    let half: Vec<&String> = seen
+        .iter()
+        .filter(|(_, l)| *l == Left::CertificateWithStagedKey)
+        .map(|(at, _)| at)
+        .collect();
+    assert!(half.is_empty(), "half pair after a kill at {half:?}");
+    assert!(seen.iter().any(|(_, l)| *l == Left::Pair), "{seen:?}");
+    eprintln!(
+        "new directory: {} kill points, none leaves a half pair",
+        seen.len()
+    );
+}
+
+#[test]
+fn sigkill_before_any_disk_syscall_into_an_existing_directory_leaves_at_most_one_known_half_state()
+{
+    let seen = kill_before_every_disk_syscall(&[], false);
+    let half: Vec<&String> = seen
+        .iter()
+        .filter(|(_, l)| *l == Left::CertificateWithStagedKey)
+        .map(|(at, _)| at)
+        .collect();
+    // POSIX cannot create two names at once: a kill as the second rename starts leaves the
+    // certificate and, complete in a hidden file, its key (and the next run says so). That
+    // one syscall boundary is the only place it can happen.
+    assert!(half.len() <= 1, "half pair after kills at {half:?}");
+    assert!(seen.iter().any(|(_, l)| *l == Left::Pair), "{seen:?}");
+    eprintln!(
+        "existing directory: {} kill points; certificate + staged key only when killed at {half:?}",
+        seen.len()
+    );
+}
