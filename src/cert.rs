@@ -218,3 +218,38 @@ pub fn self_signed(
     .map_err(|e| fail(&e))?;
     cert.to_der().map_err(|e| fail(&e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050 on. A certificate
+    /// made in 2049 for 730 days straddles the switch.
+    #[test]
+    fn validity_switches_to_generalized_time_in_2050() {
+        use x509_cert::time::Time;
+        let key = PrivateKey::generate(Alg::Es256, 0).unwrap();
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(2_511_000_000); // 2049-07-27
+        let subject = parse_subject("CN=y2050").unwrap();
+        let der = self_signed(&key, Alg::Es256, &subject, start, MAX_DAYS).unwrap();
+
+        let cert = x509_cert::Certificate::from_der(&der).unwrap();
+        let validity = cert.tbs_certificate().validity();
+        assert!(matches!(validity.not_before, Time::UtcTime(_)));
+        assert!(matches!(validity.not_after, Time::GeneralTime(_)));
+        // And another parser reads the same instants.
+        let (_, parsed) = x509_parser::parse_x509_certificate(&der).unwrap();
+        assert_eq!(parsed.validity().not_before.timestamp(), 2_511_000_000);
+        assert_eq!(
+            parsed.validity().not_after.timestamp(),
+            2_511_000_000 + 730 * 86_400
+        );
+    }
+
+    #[test]
+    fn subject_checks_name_the_attribute() {
+        let err = parse_subject("CN=x,C=DEU").unwrap_err();
+        assert!(err.what.contains("two-letter"), "{err}");
+        assert!(parse_subject("CN=acme-m2m,O=Acme,C=DE").is_ok());
+    }
+}

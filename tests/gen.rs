@@ -636,3 +636,24 @@ fn non_ascii_subject_is_readable_by_python_cryptography() {
 fn unknown_flag_is_refused() {
     refused(&["--bogus"]);
 }
+
+// ---- The spinner: only on a terminal (the alg suites check stderr stays empty otherwise) ----
+
+#[test]
+fn rsa_spinner_shows_on_a_terminal_and_is_erased() {
+    let d = Dir::new();
+    // script(1) runs the command on a pseudo-terminal and copies what it shows.
+    let cmd = format!("{} gen --alg ps256 --bits 3072", nskeys_bin().display());
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(d.path())
+        .output()
+        .expect("script (util-linux) to run nskeys on a terminal");
+    assert!(out.status.success(), "{out:?}");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    let message = "Generating an RSA-3072 key...";
+    assert!(screen.contains(message), "no spinner: {screen:?}");
+    let erase = format!("\r{}\r", " ".repeat(message.len() + 2));
+    assert!(screen.contains(&erase), "spinner not erased: {screen:?}");
+    assert!(key_matches_cert(d.path(), "private.pem", "public.pem"));
+}
