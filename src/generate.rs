@@ -217,7 +217,8 @@ fn interrupted_run_key(key_path: &Path, cert_path: &Path) -> Option<PathBuf> {
         }
         let path = entry.path();
         // Keys are a few KB: skip anything else rather than read it.
-        if !path.is_file() || entry.metadata().ok()?.len() > 64 * 1024 {
+        // (file_type and metadata do not follow symlinks: a link is skipped, not read.)
+        if !entry.file_type().ok()?.is_file() || entry.metadata().ok()?.len() > 64 * 1024 {
             return None;
         }
         let data = Zeroizing::new(std::fs::read(&path).ok()?);

@@ -41,7 +41,7 @@ macro_rules! alg_suite {
 
             fn made() -> &'static Made {
                 static MADE: OnceLock<Made> = OnceLock::new();
-                MADE.get_or_init(|| Made::new(SPEC.args))
+                MADE.get_or_init(|| Made::shared(SPEC.args))
             }
 
             #[test]

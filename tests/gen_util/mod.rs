@@ -31,7 +31,17 @@ pub struct Made {
 impl Made {
     /// Run `nskeys gen ARGS` in a fresh directory and require success.
     pub fn new(args: &[&str]) -> Made {
-        let dir = Dir::new();
+        Made::in_dir(Dir::new(), args)
+    }
+
+    /// As [`Made::new`], for a run kept in a `static` (never dropped): its directory is
+    /// under the target directory rather than left behind in /tmp.
+    pub fn shared(args: &[&str]) -> Made {
+        let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("temp dir");
+        Made::in_dir(Dir { tmp }, args)
+    }
+
+    fn in_dir(dir: Dir, args: &[&str]) -> Made {
         let started = unix_now();
         let out = dir
             .nskeys()
