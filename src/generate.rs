@@ -231,8 +231,19 @@ fn interrupted_run_key(key_path: &Path, cert_path: &Path) -> Option<PathBuf> {
 /// `nskeys gen`: generate, then print the summary (text or JSON).
 pub fn command(args: &GenArgs, out: &mut dyn Write) -> Result<Status> {
     let report = run(args)?;
-    let w =
-        |e: std::io::Error| Error::unknown(format!("cannot write output: {e}"), "").at("<stdout>");
+    // The files are in place by now: say so, or a script would take the failure for "no
+    // key made" and its next run would be refused for the files this one left.
+    let w = |e: std::io::Error| {
+        Error::unknown(
+            format!("cannot write output: {e}"),
+            format!(
+                "the key and certificate were written all the same: {} and {}",
+                report.key_path.display(),
+                report.cert_path.display()
+            ),
+        )
+        .at("<stdout>")
+    };
     if args.json {
         let json = serde_json::to_string_pretty(&report)
             .map_err(|e| Error::unknown(e.to_string(), "report this"))?;

@@ -401,6 +401,21 @@ fn closed_stdout_still_writes_the_pair_and_exits_0() {
     assert_key_not_printed(&read(d.join("private.pem")), &out);
 }
 
+/// Regression: a full stdout gave "cannot write output" with no hint, after the files had
+/// been written: a script would take it for "nothing made".
+#[test]
+fn unwritable_stdout_is_an_error_that_says_the_files_were_written() {
+    let d = Dir::new();
+    let out = sh(&d, r#"exec "$0" gen > /dev/full"#);
+    assert_exit(&out, 3);
+    let err = assert_one_line_error(&out.stderr);
+    assert!(
+        err.contains("were written") && err.contains("private.pem"),
+        "{err}"
+    );
+    assert!(key_matches_cert(d.path(), "private.pem", "public.pem"));
+}
+
 // ---- Concurrency: two runs racing for one directory ----
 
 fn spawn_gen(dir: &Path, args: &[&str]) -> std::process::Child {
