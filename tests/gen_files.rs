@@ -633,8 +633,8 @@ fn sigkill_of_an_ec_run_into_an_existing_directory_never_leaves_a_key_alone_or_a
 fn sigkill_of_an_rsa_run_leaves_nothing_or_a_whole_pair() {
     // RSA-4096 generation is slow enough to be killed at many points of its work.
     let args = ["--alg", "ps256"];
-    let run = time_one_run(&args).min(Duration::from_millis(1500));
-    let seen = kill_at_each(&args, &spread(run * 3 / 2, 20), false);
+    let run = (time_one_run(&args) * 3 / 2).min(Duration::from_millis(1500));
+    let seen = kill_at_each(&args, &spread(run, 20), false);
     assert!(
         seen.contains(&Left::Nothing),
         "no early kill landed: {seen:?}"
