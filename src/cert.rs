@@ -15,7 +15,7 @@ use x509_cert::ext::pkix::{AuthorityKeyIdentifier, BasicConstraints, SubjectKeyI
 use x509_cert::ext::{Extension, ToExtension};
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
-use x509_cert::spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
+use x509_cert::spki::{ObjectIdentifier, SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
 use x509_cert::time::{Time, Validity};
 
 /// The longest validity NetSuite honours: it cuts anything longer to two years.
@@ -36,7 +36,64 @@ pub fn parse_subject(dn: &str) -> Result<Name> {
     if name.is_empty() {
         return Err(bad());
     }
+    for atv in name.iter() {
+        if let Err(why) = check_attribute(atv) {
+            return Err(Error::unknown(
+                format!("invalid --subject {dn:?}: {why}"),
+                "give an RFC 4514 name such as CN=acme-m2m,O=Acme",
+            ));
+        }
+    }
     Ok(name)
+}
+
+/// Refuse what the RFC 4514 parser lets through but would make a certificate other tools
+/// reject: it stores C, serialNumber, DC and emailAddress values as PrintableString or
+/// IA5String without checking their characters (`C=ü` gave a certificate Python's
+/// cryptography cannot load), and it takes any length, where RFC 5280 and `openssl req`
+/// limit C to 2 characters and CN, O and OU to 64.
+fn check_attribute(
+    atv: &x509_cert::attr::AttributeTypeAndValue,
+) -> std::result::Result<(), String> {
+    use der::Tagged;
+    use der::asn1::{Ia5StringRef, PrintableStringRef, Utf8StringRef};
+    const C: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.6");
+    const CN: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
+    const O: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.10");
+    const OU: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.11");
+
+    let value = &atv.value;
+    let text = match value.tag() {
+        der::Tag::PrintableString => PrintableStringRef::try_from(value)
+            .map(|s| s.as_str().to_string())
+            .map_err(|_| "only letters, digits, spaces and ' ( ) + , - . / : = ? are allowed in this attribute".to_string())?,
+        der::Tag::Ia5String => Ia5StringRef::try_from(value)
+            .map(|s| s.as_str().to_string())
+            .map_err(|_| "only ASCII is allowed in this attribute".to_string())?,
+        der::Tag::Utf8String => Utf8StringRef::try_from(value)
+            .map(|s| s.as_str().to_string())
+            .map_err(|_| "not valid UTF-8".to_string())?,
+        // A value given as #hex DER: the user chose its encoding.
+        _ => return Ok(()),
+    };
+    let name = match atv.oid {
+        C => "C".to_string(),
+        CN => "CN".to_string(),
+        O => "O".to_string(),
+        OU => "OU".to_string(),
+        other => other.to_string(),
+    };
+    let chars = text.chars().count();
+    if chars == 0 {
+        return Err(format!("{name} has an empty value"));
+    }
+    match atv.oid {
+        C if chars != 2 => Err("C (country) must be a two-letter code such as US".into()),
+        CN | O | OU if chars > 64 => Err(format!(
+            "{name} is {chars} characters long; RFC 5280 allows at most 64"
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The extensions `openssl req -x509` writes: subjectKeyIdentifier, authorityKeyIdentifier
@@ -160,4 +217,39 @@ pub fn self_signed(
     }
     .map_err(|e| fail(&e))?;
     cert.to_der().map_err(|e| fail(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050 on. A certificate
+    /// made in 2049 for 730 days straddles the switch.
+    #[test]
+    fn validity_switches_to_generalized_time_in_2050() {
+        use x509_cert::time::Time;
+        let key = PrivateKey::generate(Alg::Es256, 0).unwrap();
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(2_511_000_000); // 2049-07-27
+        let subject = parse_subject("CN=y2050").unwrap();
+        let der = self_signed(&key, Alg::Es256, &subject, start, MAX_DAYS).unwrap();
+
+        let cert = x509_cert::Certificate::from_der(&der).unwrap();
+        let validity = cert.tbs_certificate().validity();
+        assert!(matches!(validity.not_before, Time::UtcTime(_)));
+        assert!(matches!(validity.not_after, Time::GeneralTime(_)));
+        // And another parser reads the same instants.
+        let (_, parsed) = x509_parser::parse_x509_certificate(&der).unwrap();
+        assert_eq!(parsed.validity().not_before.timestamp(), 2_511_000_000);
+        assert_eq!(
+            parsed.validity().not_after.timestamp(),
+            2_511_000_000 + 730 * 86_400
+        );
+    }
+
+    #[test]
+    fn subject_checks_name_the_attribute() {
+        let err = parse_subject("CN=x,C=DEU").unwrap_err();
+        assert!(err.what.contains("two-letter"), "{err}");
+        assert!(parse_subject("CN=acme-m2m,O=Acme,C=DE").is_ok());
+    }
 }

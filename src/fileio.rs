@@ -41,26 +41,170 @@ pub fn ensure_dir(dir: &Path) -> Result<()> {
         })
 }
 
-/// Write every file of `files` or none of them. Without `force`, refuse (touching nothing)
-/// if any target exists, and never replace a file that appears meanwhile. Files are
-/// committed in the order given, so put the one whose loss matters most last.
-pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
-    if !force {
-        let existing: Vec<String> = files
-            .iter()
-            .filter(|f| f.path.symlink_metadata().is_ok())
-            .map(|f| f.path.display().to_string())
-            .collect();
-        if !existing.is_empty() {
+/// Refuse targets that must not be replaced: without `force` anything at all (a file, a
+/// directory, a symlink even if dangling: it is never followed); with `force` still a
+/// directory, because renaming a file over it fails only after the other files of the set
+/// have been replaced, which would break the pair the user had.
+pub fn check_targets<'p>(paths: impl IntoIterator<Item = &'p Path>, force: bool) -> Result<()> {
+    let mut existing = Vec::new();
+    for p in paths {
+        let Ok(meta) = p.symlink_metadata() else {
+            continue;
+        };
+        if meta.is_dir() {
             return Err(Error::unknown(
-                "refusing to overwrite existing files",
-                "move them away, choose another --out-dir, or pass --force to replace them",
+                "a directory is in the way",
+                "give a file name (--key-out/--cert-out) or move the directory away",
             )
-            .at(existing.join(", ")));
+            .at(p.display()));
+        }
+        if !force {
+            existing.push(p.display().to_string());
         }
     }
+    if existing.is_empty() {
+        return Ok(());
+    }
+    let (what, hint) = if existing.len() == 1 {
+        (
+            "refusing to overwrite an existing file",
+            "move it away, choose another --out-dir, or pass --force to replace it",
+        )
+    } else {
+        (
+            "refusing to overwrite existing files",
+            "move them away, choose another --out-dir, or pass --force to replace them",
+        )
+    };
+    Err(Error::unknown(what, hint).at(existing.join(", ")))
+}
 
-    // Stage: complete, synced temporary files beside their targets.
+/// Write every file of `files` or none of them, creating their directories (mode 0700) as
+/// needed. Without `force`, refuse (touching nothing) if any target exists, and never
+/// replace a file that appears meanwhile.
+///
+/// When every file goes into one directory that does not exist yet, the whole directory is
+/// built under a hidden name beside it and renamed into place: all names appear in one
+/// syscall, so a crash or SIGKILL at any moment leaves either no directory or a complete
+/// set. Otherwise see [`write_all_or_nothing`].
+pub fn write_set(files: &[OutFile<'_>], force: bool) -> Result<()> {
+    let dirs: Vec<PathBuf> = files.iter().map(|f| parent_of(&f.path)).collect();
+    let one_new_dir = dirs.windows(2).all(|w| w[0] == w[1])
+        && dirs.first().is_some_and(|d| {
+            d.symlink_metadata()
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        });
+    if one_new_dir && write_new_dir(&dirs[0], files)? {
+        return Ok(());
+    }
+    for dir in &dirs {
+        ensure_dir(dir)?;
+    }
+    check_distinct(files)?;
+    write_all_or_nothing(files, force)
+}
+
+/// Refuse two targets that are one file spelled two ways (`sub/../x.pem` and `x.pem`, or
+/// through a symlinked directory): the second rename would replace the first file.
+fn check_distinct(files: &[OutFile<'_>]) -> Result<()> {
+    let mut seen: Vec<PathBuf> = Vec::new();
+    for f in files {
+        let dir = parent_of(&f.path);
+        let real = std::fs::canonicalize(&dir)
+            .map_err(|e| {
+                Error::unknown(
+                    format!("cannot resolve directory: {e}"),
+                    "check the path and permissions",
+                )
+                .at(dir.display())
+            })?
+            .join(f.path.file_name().unwrap_or_default());
+        if seen.contains(&real) {
+            return Err(Error::unknown(
+                "the key and the certificate would be the same file",
+                "give --key-out and --cert-out different names",
+            )
+            .at(f.path.display()));
+        }
+        seen.push(real);
+    }
+    Ok(())
+}
+
+/// Build `dir` (which does not exist) with all `files` in it under a hidden temporary name
+/// beside it, then rename it into place. Returns `Ok(false)` without writing anything if
+/// `dir` appeared meanwhile with something in it: the caller then writes into it as into
+/// any existing directory (and so refuses to overwrite, unless forced).
+fn write_new_dir(dir: &Path, files: &[OutFile<'_>]) -> Result<bool> {
+    let parent = parent_of(dir);
+    ensure_dir(&parent)?;
+    let io_err = |what: &str, e: std::io::Error| {
+        Error::unknown(format!("{what}: {e}"), "check free space and permissions")
+            .at(parent.display())
+    };
+    let stage = tempfile::Builder::new()
+        .prefix(".nskeys-")
+        .suffix(".tmp")
+        .tempdir_in(&parent)
+        .map_err(|e| io_err("cannot create a temporary directory", e))?;
+    // 0700 whatever the umask, as a directory created for a private key should be.
+    std::fs::set_permissions(stage.path(), std::fs::Permissions::from_mode(0o700))
+        .map_err(|e| io_err("cannot set permissions", e))?;
+    for f in files {
+        let name = f.path.file_name().unwrap_or_default();
+        write_synced(&stage.path().join(name), f.contents, f.mode)
+            .map_err(|e| io_err("cannot write", e))?;
+    }
+    sync_dir(stage.path());
+    // rename(2) moves a directory only onto a missing or empty one: a directory that
+    // appeared meanwhile with files in it is never replaced. (An empty one is: nothing is lost.)
+    match std::fs::rename(stage.path(), dir) {
+        Ok(()) => {
+            // The staging directory is now `dir`: nothing left to clean up.
+            let _ = stage.keep();
+            sync_dir(&parent);
+            Ok(true)
+        }
+        Err(_) if dir.is_dir() => Ok(false),
+        Err(e) => Err(io_err("cannot create the directory", e)),
+    }
+}
+
+/// Create `path` (which must not exist) with `mode` whatever the umask, write `contents`
+/// and sync them to disk.
+fn write_synced(path: &Path, contents: &[u8], mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)?;
+    file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    file.write_all(contents)?;
+    file.sync_all()
+}
+
+/// Make a directory's entries durable (best effort: not every filesystem supports it).
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Write every file of `files` (into existing directories) or none of them. Without
+/// `force`, refuse (touching nothing) if any target exists, and never replace a file that
+/// appears meanwhile. Files are committed in the order given, so put the one whose loss
+/// matters most last.
+///
+/// Each file is staged complete and synced under a hidden temporary name beside its target
+/// and closed; only then are they renamed into place, one `renameat2` after the other with
+/// nothing in between. POSIX has no way to create two names at once, so a SIGKILL or power
+/// loss exactly between those two syscalls leaves the first file under its real name and
+/// the second, complete, under its hidden temporary name (`.nskeys-*.tmp`) beside it.
+pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
+    check_targets(files.iter().map(|f| f.path.as_path()), force)?;
+
+    // Stage: complete, synced, closed temporary files beside their targets.
     let mut staged = Vec::with_capacity(files.len());
     for f in files {
         let dir = parent_of(&f.path);
@@ -83,16 +227,18 @@ pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
         tmp.as_file()
             .sync_all()
             .map_err(|e| io_err("cannot sync", e))?;
-        staged.push(tmp);
+        // Closed now, so that nothing but the renames stands between the commits.
+        staged.push(tmp.into_temp_path());
     }
 
-    // Commit: rename (or link, refusing to replace) each into place.
-    let mut committed: Vec<&Path> = Vec::new();
+    // Commit: rename (or, without force, rename-unless-it-exists) each into place.
+    // (Allocated beforehand: nothing but the renames between the commits.)
+    let mut committed: Vec<&Path> = Vec::with_capacity(files.len());
     for (tmp, f) in staged.into_iter().zip(files) {
         let result = if force {
-            tmp.persist(&f.path).map(|_| ())
+            tmp.persist(&f.path)
         } else {
-            tmp.persist_noclobber(&f.path).map(|_| ())
+            tmp.persist_noclobber(&f.path)
         };
         if let Err(e) = result {
             // Undo what this run placed, so no half set stays under the real names. (With
@@ -113,9 +259,12 @@ pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
         }
         committed.push(&f.path);
     }
+    let mut synced: Vec<PathBuf> = Vec::new();
     for f in files {
-        if let Ok(d) = std::fs::File::open(parent_of(&f.path)) {
-            let _ = d.sync_all();
+        let dir = parent_of(&f.path);
+        if !synced.contains(&dir) {
+            sync_dir(&dir);
+            synced.push(dir);
         }
     }
     Ok(())

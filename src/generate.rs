@@ -6,13 +6,14 @@ use crate::cli::GenArgs;
 use crate::error::{Error, Result, Status};
 use crate::fileio::{self, OutFile};
 use crate::input::to_pem;
-use crate::keys::PrivateKey;
+use crate::keys::{self, PrivateKey};
 use crate::{timeutil, ui};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
+use zeroize::Zeroizing;
 
 /// Where NetSuite takes the certificate.
 pub const NETSUITE_UPLOAD_PAGE: &str =
@@ -102,16 +103,20 @@ pub fn run(args: &GenArgs) -> Result<GenReport> {
         .at(key_path.display()));
     }
     // Refuse before the slow part if anything is in the way (checked again when writing).
-    if !args.force {
-        for p in [&key_path, &cert_path] {
-            if p.symlink_metadata().is_ok() {
-                return Err(Error::unknown(
-                    "refusing to overwrite an existing file",
-                    "move it away, choose another --out-dir, or pass --force to replace it",
-                )
-                .at(p.display()));
-            }
-        }
+    if let Err(e) = fileio::check_targets([key_path.as_path(), cert_path.as_path()], args.force) {
+        return Err(match interrupted_run_key(&key_path, &cert_path) {
+            Some(staged) => Error::unknown(
+                "refusing to overwrite the certificate of an interrupted run",
+                format!(
+                    "its key was left in {staged}: `mv {staged} {key}` completes that pair; \
+                     or remove both and run again",
+                    staged = staged.display(),
+                    key = key_path.display()
+                ),
+            )
+            .at(cert_path.display()),
+            None => e,
+        });
     }
 
     let key = {
@@ -126,14 +131,11 @@ pub fn run(args: &GenArgs) -> Result<GenReport> {
     let key_pem = key.to_pkcs8_pem()?;
     let cert_pem = to_pem("CERTIFICATE", &cert_der);
 
-    for p in [&key_path, &cert_path] {
-        if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-            fileio::ensure_dir(dir)?;
-        }
-    }
-    // The certificate first: if the run dies between the two renames, a key that was
-    // there (with --force) still stands beside the certificate already in NetSuite.
-    fileio::write_all_or_nothing(
+    // The certificate first, the key last. If the run dies between the two renames (see
+    // fileio::write_all_or_nothing), with --force the user's old key is still in place: the
+    // one that matches the certificate already uploaded to NetSuite, so nothing that works
+    // stops working. Key first would have replaced it and lost that key for good.
+    fileio::write_set(
         &[
             OutFile {
                 path: cert_path.clone(),
@@ -182,11 +184,66 @@ pub fn run(args: &GenArgs) -> Result<GenReport> {
     })
 }
 
+/// A run killed between its two renames leaves the certificate under its real name and the
+/// key, complete and synced, in a hidden temporary file beside where the key goes (see
+/// `fileio::write_all_or_nothing`). Find that file, if this is the state, so the refusal
+/// can say how to complete the pair.
+fn interrupted_run_key(key_path: &Path, cert_path: &Path) -> Option<PathBuf> {
+    use der::{Decode, Encode};
+    if key_path.symlink_metadata().is_ok() || !cert_path.is_file() {
+        return None;
+    }
+    let cert_pem = std::fs::read(cert_path).ok()?;
+    let block = crate::input::pem_blocks(&cert_pem)
+        .ok()?
+        .into_iter()
+        .next()?;
+    let cert = x509_cert::Certificate::from_der(&block.der).ok()?;
+    let cert_spki = cert
+        .tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .ok()?;
+    let want = keys::spki_key_bits(&cert_spki)?;
+    let dir = match key_path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::read_dir(dir).ok()?.flatten().find_map(|entry| {
+        let name = entry.file_name();
+        let name = name.to_str()?;
+        if !(name.starts_with(".nskeys-") && name.ends_with(".tmp")) {
+            return None;
+        }
+        let path = entry.path();
+        // Keys are a few KB: skip anything else rather than read it.
+        // (file_type and metadata do not follow symlinks: a link is skipped, not read.)
+        if !entry.file_type().ok()?.is_file() || entry.metadata().ok()?.len() > 64 * 1024 {
+            return None;
+        }
+        let data = Zeroizing::new(std::fs::read(&path).ok()?);
+        let key = keys::parse_private_key(&data, name).ok()?.key;
+        let have = keys::spki_key_bits(&key.public_key_der().ok()?)?;
+        (have == want).then_some(path)
+    })
+}
+
 /// `nskeys gen`: generate, then print the summary (text or JSON).
 pub fn command(args: &GenArgs, out: &mut dyn Write) -> Result<Status> {
     let report = run(args)?;
-    let w =
-        |e: std::io::Error| Error::unknown(format!("cannot write output: {e}"), "").at("<stdout>");
+    // The files are in place by now: say so, or a script would take the failure for "no
+    // key made" and its next run would be refused for the files this one left.
+    let w = |e: std::io::Error| {
+        Error::unknown(
+            format!("cannot write output: {e}"),
+            format!(
+                "the key and certificate were written all the same: {} and {}",
+                report.key_path.display(),
+                report.cert_path.display()
+            ),
+        )
+        .at("<stdout>")
+    };
     if args.json {
         let json = serde_json::to_string_pretty(&report)
             .map_err(|e| Error::unknown(e.to_string(), "report this"))?;

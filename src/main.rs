@@ -53,32 +53,48 @@ fn usage_error(e: clap::Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-        let _ = e.print();
+        // `nskeys` alone: one line like every other error, naming the commands.
+        let commands: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        let _ = writeln!(
+            io::stderr(),
+            "nskeys: no command given (arguments): use one of {}; see 'nskeys --help'",
+            commands.join(", ")
+        );
         return ExitCode::from(Status::Unknown.code());
     }
+    // clap's message can span lines (the missing arguments, the accepted values, a tip)
+    // before its usage block: join them into one.
     let rendered = e.render().to_string();
-    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
-    let first = lines
-        .next()
-        .unwrap_or("invalid arguments")
-        .trim_start_matches("error: ");
-    // Keep clap's list of accepted values on the one line.
-    let choices = lines
-        .find(|l| l.starts_with("[possible values"))
-        .unwrap_or("");
-    let lower = first.to_ascii_lowercase();
-    let hint = if ["'rs256'", "'rs384'", "'rs512'"]
-        .iter()
-        .any(|a| lower.contains(a))
-    {
-        "NetSuite no longer accepts RS* (PKCS#1 v1.5) assertions: use ps256 with the same kind of RSA key, or es256"
+    let message = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let message = message.trim_start_matches("error: ");
+    let message = if message.is_empty() {
+        "invalid arguments"
     } else {
-        "see 'nskeys --help'"
+        message
     };
-    let _ = writeln!(
-        io::stderr(),
-        "nskeys: {first} {choices} (arguments): {hint}"
-    );
+    let lower = message.to_ascii_lowercase();
+    let rs = ["'rs256'", "'rs384'", "'rs512'"]
+        .iter()
+        .any(|a| lower.contains(a));
+    let (message, hint) = if rs {
+        // Not clap's "a similar value exists: 'es256'" tip: the reason and the fix instead.
+        (
+            message.split(" tip: ").next().unwrap_or(message),
+            "NetSuite no longer accepts RS* (PKCS#1 v1.5) assertions: use ps256 with the same kind of RSA key, or es256",
+        )
+    } else {
+        (message, "see 'nskeys --help'")
+    };
+    let _ = writeln!(io::stderr(), "nskeys: {message} (arguments): {hint}");
     ExitCode::from(Status::Unknown.code())
 }
 
