@@ -166,9 +166,9 @@ pub struct InspectArgs {
 #[derive(Debug, Args)]
 pub struct ExchangeArgs {
     /// NetSuite account ID (e.g. 1234567 or 1234567_SB1); gives the token URL.
-    #[arg(long, env = "NS_ACCOUNT_ID", conflicts_with = "token_url")]
+    #[arg(long, env = "NS_ACCOUNT_ID")]
     pub account: Option<String>,
-    /// Full token endpoint URL (overrides --account).
+    /// Full token endpoint URL; wins over --account (the Company URLs subtab is authoritative).
     #[arg(long, env = "NS_TOKEN_URL")]
     pub token_url: Option<String>,
     /// The integration record's client ID (consumer key): the assertion's iss.

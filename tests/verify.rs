@@ -265,6 +265,23 @@ fn environment_variables_stand_in_for_flags_and_flags_win() {
     assert_eq!(server.tokens().len(), 2);
 }
 
+/// Regression: NS_ACCOUNT_ID in the environment made clap refuse --token-url as a conflict,
+/// although the contract says the full URL wins (the Company URLs subtab is authoritative).
+#[test]
+fn token_url_wins_over_an_account_id_from_the_environment() {
+    let d = Dir::new();
+    d.fixture("oracle/es256-private.pem", "private.pem");
+    d.fixture("oracle/es256-public.pem", "public.pem");
+    let (server, m) = netsuite_for(&d, "public.pem");
+    d.nskeys()
+        .args(["verify", "--token-url", &server.token_url()])
+        .args(["--client-id", &m.client_id, "--cert-id", &m.kid])
+        .env("NS_ACCOUNT_ID", "1234567_SB1")
+        .assert()
+        .success();
+    assert_eq!(server.tokens().len(), 1);
+}
+
 #[test]
 fn dry_run_shows_the_request_for_a_sandbox_account_and_sends_nothing() {
     let d = Dir::new();
