@@ -268,11 +268,12 @@ pub struct RotateArgs {
     /// API mode: upload the new certificate through NetSuite's REST API.
     #[arg(long, requires_all = ["entity", "role"])]
     pub upload: bool,
-    /// The entity (user) the new certificate is mapped to (the current mapping's).
-    #[arg(long)]
+    /// The entity (employee) the new certificate is mapped to: the current mapping's internal
+    /// ID (negative IDs such as -5 are accepted).
+    #[arg(long, allow_negative_numbers = true)]
     pub entity: Option<String>,
-    /// The role the new certificate is mapped to (the current mapping's).
-    #[arg(long)]
+    /// The role the new certificate is mapped to: the current mapping's internal ID.
+    #[arg(long, allow_negative_numbers = true)]
     pub role: Option<String>,
     /// After the switch, revoke the previous certificate in NetSuite.
     #[arg(long)]

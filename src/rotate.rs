@@ -414,7 +414,7 @@ fn switch(ctx: &mut Ctx<'_>, e: &Entry) -> Result<()> {
 
 /// `{"fileContent", "role", "entity"}`: IDs as numbers when they are numbers.
 fn upload_body(pem: &str, role: &str, entity: &str) -> String {
-    let id = |s: &str| match s.trim().parse::<u64>() {
+    let id = |s: &str| match s.trim().parse::<i64>() {
         Ok(n) => serde_json::Value::from(n),
         Err(_) => serde_json::Value::from(s.trim()),
     };
