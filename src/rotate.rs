@@ -113,6 +113,9 @@ fn run(ctx: &mut Ctx<'_>) -> Result<Status> {
         .at(format!("{}, {}", ctx.key_ptr.display(), ctx.cert_ptr.display())));
     }
     record_current(ctx)?;
+    if !args.exchange.dry_run && finish_interrupted_switch(ctx)? {
+        return Ok(Status::Ok);
+    }
     if args.upload {
         ctx.report.mode = if args.exchange.dry_run {
             "dry_run"
@@ -132,6 +135,37 @@ fn run(ctx: &mut Ctx<'_>) -> Result<Status> {
         None => manual_prepare(ctx),
         Some(id) => manual_finish(ctx, id.trim().to_string()),
     }
+}
+
+/// A run killed between switching the key pointer and recording the switch leaves the key
+/// pointer on a proven pair the state file still calls `uploaded`: finish that switch.
+fn finish_interrupted_switch(ctx: &mut Ctx<'_>) -> Result<bool> {
+    let key_name = state::resolved_name(&ctx.key_ptr).unwrap_or_default();
+    let current = ctx.state.current.as_ref().map(|c| c.key_file.clone());
+    let Some(e) = ctx.state.entry(&key_name).cloned() else {
+        return Ok(false);
+    };
+    if e.status != "uploaded"
+        || e.cert_id.is_none()
+        || current.as_deref() == Some(key_name.as_str())
+    {
+        return Ok(false);
+    }
+    pointer::switch(&ctx.cert_ptr, &e.cert_file)?;
+    let now = ctx.now.clone();
+    ctx.state.make_current(&e.key_file, &now);
+    ctx.save()?;
+    ctx.report.switched = true;
+    ctx.report.new_cert_id = e.cert_id.clone();
+    ctx.step(format!(
+        "finished an interrupted switch: {} already named {}; {} -> {}, certificate ID {} is current",
+        ctx.key_ptr.display(),
+        e.key_file,
+        ctx.cert_ptr.display(),
+        e.cert_file,
+        e.cert_id.as_deref().unwrap_or("?")
+    ));
+    Ok(true)
 }
 
 /// Make sure the state file knows the pair in use (first rotation: it may not exist yet).
@@ -224,7 +258,7 @@ fn new_pair(ctx: &mut Ctx<'_>) -> Result<Entry> {
     } else {
         4096
     };
-    let (key_file, cert_file) = dated_pair(ctx, &ctx.now[..10]);
+    let (key_file, cert_file) = dated_pair(ctx, &ctx.now);
     let gen_args = GenArgs {
         alg,
         bits,
@@ -300,6 +334,9 @@ fn manual_finish(ctx: &mut Ctx<'_>, id: String) -> Result<Status> {
     prove(ctx, &e, &id, 1)?;
     let mut e = e;
     e.cert_id = Some(id);
+    e.status = "uploaded".into();
+    ctx.state.upsert(e.clone());
+    ctx.save()?;
     switch(ctx, &e)?;
     ctx.step("revoke the old certificate in NetSuite once every integration reads the new key");
     Ok(Status::Ok)
@@ -372,9 +409,9 @@ fn switch(ctx: &mut Ctx<'_>, e: &Entry) -> Result<()> {
         .state
         .entry(&old_key)
         .map(|o| o.not_before.clone())
-        .filter(|d| d.len() >= 10)
+        .filter(|d| !d.is_empty())
         .unwrap_or_else(|| ctx.now.clone());
-    let (k_dated, c_dated) = dated_pair(ctx, &date[..10]);
+    let (k_dated, c_dated) = dated_pair(ctx, &date);
     let new_key = pointer::adopt(&ctx.key_ptr, &k_dated)?;
     let new_cert = pointer::adopt(&ctx.cert_ptr, &c_dated)?;
     if new_key != old_key || new_cert != old_cert {
@@ -585,7 +622,7 @@ fn dry_run(
     role: &str,
     entity: &str,
 ) -> Result<Status> {
-    let (k, c) = dated_pair(ctx, &ctx.now[..10]);
+    let (k, c) = dated_pair(ctx, &ctx.now);
     let body = upload_body(
         "-----BEGIN CERTIFICATE-----\\n...(the new certificate)...",
         role,

@@ -458,3 +458,50 @@ fn certs_list_of_an_unknown_shape_is_unknown() {
     assert_one_line_error(&o.stderr);
     assert!(out(&o).contains(r#"{"count":2}"#), "{}", out(&o));
 }
+
+#[test]
+fn a_run_killed_between_the_two_pointer_switches_is_finished_by_the_next() {
+    let (d, api, key) = setup();
+    rotate(&d, &api, &["--cert-id", "OLD1"]);
+    // What `rotate --new-cert-id MANUAL2` has done when killed right after the key pointer:
+    // the proven ID recorded as uploaded, the old key given a dated name, the key switched.
+    let mut s = state(&d);
+    let entries = s["certificates"].as_array_mut().unwrap();
+    let pending = entries
+        .iter_mut()
+        .find(|e| e["status"] == "pending")
+        .unwrap();
+    pending["status"] = "uploaded".into();
+    pending["cert_id"] = "MANUAL2".into();
+    let new_key = pending["key_file"].as_str().unwrap().to_string();
+    let new_cert = pending["cert_file"].as_str().unwrap().to_string();
+    let old = entries.iter_mut().find(|e| e["cert_id"] == "OLD1").unwrap();
+    old["key_file"] = "private-old.pem".into();
+    old["cert_file"] = "public-old.pem".into();
+    s["current"]["key_file"] = "private-old.pem".into();
+    std::fs::write(d.join("nskeys-state.json"), s.to_string()).unwrap();
+    std::fs::hard_link(d.join("private.pem"), d.join("private-old.pem")).unwrap();
+    std::fs::hard_link(d.join("public.pem"), d.join("public-old.pem")).unwrap();
+    std::fs::remove_file(d.join("public.pem")).unwrap();
+    std::os::unix::fs::symlink("public-old.pem", d.join("public.pem")).unwrap();
+    std::fs::remove_file(d.join("private.pem")).unwrap();
+    std::os::unix::fs::symlink(&new_key, d.join("private.pem")).unwrap();
+    api.add("MANUAL2", &d.join(&new_cert));
+    // The key in use works with the ID the state file gives it (no --cert given: the
+    // certificate pointer is the one thing behind).
+    let o = cmd(&d, &api, &["verify", "--cert", &new_cert]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    // Any rotate run first finishes the switch.
+    let o = rotate(&d, &api, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(
+        out(&o).contains("finished an interrupted switch"),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(link(&d, "public.pem"), new_cert);
+    assert_eq!(state(&d)["current"]["cert_id"], "MANUAL2");
+    let o = cmd(&d, &api, &["verify"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert_eq!(std::fs::read(d.join("private-old.pem")).unwrap(), key);
+}
