@@ -219,6 +219,44 @@ pub fn cert_id_for_key(key: &Path) -> Option<String> {
         .and_then(|e| e.cert_id.clone())
 }
 
+/// For `expiry DIR` in a directory with a state file: drop the certificate files it records
+/// as `revoked` or `retired` (no longer in use: their expiry is no news), and pointers
+/// (symlinks) to a file that is judged anyway, so each certificate is reported once.
+/// Without a readable state file nothing changes.
+pub fn keep_for_expiry(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(Some(state)) = State::load(&dir.join(STATE_FILE)) else {
+        return;
+    };
+    let dropped: Vec<&str> = state
+        .certificates
+        .iter()
+        .filter(|e| e.status == "revoked" || e.status == "retired")
+        .map(|e| e.cert_file.as_str())
+        .collect();
+    let names: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.file_name()?.to_str().map(str::to_string))
+        .collect();
+    files.retain(|f| {
+        let Some(name) = f.file_name().and_then(|n| n.to_str()) else {
+            return true;
+        };
+        if dropped.contains(&name) {
+            return false;
+        }
+        let is_link = f
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink());
+        let target = std::fs::read_link(f).ok();
+        let in_dir = target
+            .as_ref()
+            .filter(|t| t.parent().is_none_or(|p| p.as_os_str().is_empty()))
+            .and_then(|t| t.to_str())
+            .is_some_and(|t| t != name && names.iter().any(|n| n == t) && !dropped.contains(&t));
+        !(is_link && in_dir)
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -505,3 +505,29 @@ fn a_run_killed_between_the_two_pointer_switches_is_finished_by_the_next() {
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     assert_eq!(std::fs::read(d.join("private-old.pem")).unwrap(), key);
 }
+
+#[test]
+fn expiry_of_the_key_directory_judges_what_is_in_use_once() {
+    let (d, api, _key) = setup();
+    let o = upload(&d, &api, &["--revoke-old"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let o = d
+        .nskeys()
+        .args(["expiry", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let paths: Vec<&str> = j
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    let current = state(&d)["current"]["cert_file"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(paths.len(), 1, "{paths:?}");
+    assert!(paths[0].ends_with(&current), "{paths:?}");
+}
