@@ -93,6 +93,13 @@ pub enum Command {
     /// --cert-id always means the CURRENT certificate's ID (as for verify); the new one is
     /// --new-cert-id. --timeout applies to each network step. Any failure before the switch
     /// leaves the old key and certificate in place and working.
+    ///
+    /// State: nskeys-state.json beside the key records each pair's files, dates, certificate
+    /// ID and status (active, pending, uploaded, retired, revoked). verify, token, certs list
+    /// and rotate take the current key's certificate ID from it when --cert-id/NS_CERT_ID is
+    /// not given (so do not pin NS_CERT_ID in a cron job that rotates); `expiry DIR` skips the
+    /// retired and revoked certificates it names. A rerun resumes: a pending pair is reused,
+    /// an uploaded one is not uploaded again.
     #[command(after_long_help = EXIT_STATUS, verbatim_doc_comment)]
     Rotate(RotateArgs),
     /// The integration's certificates in NetSuite, through the REST API (2026.1 and later).

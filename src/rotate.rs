@@ -216,20 +216,27 @@ fn cert_dates(path: &Path) -> Result<(String, String)> {
 fn dated_pair(ctx: &Ctx<'_>, date: &str) -> (String, String) {
     let (ks, ke) = pointer::stem_ext(&ctx.key_ptr);
     let (cs, ce) = pointer::stem_ext(&ctx.cert_ptr);
-    let mut suffix = String::new();
-    for n in 1.. {
-        if n > 1 {
-            suffix = format!("-{n}");
-        }
+    let date = day(date);
+    let mut n = 1;
+    loop {
+        let suffix = if n > 1 {
+            format!("-{n}")
+        } else {
+            String::new()
+        };
         let k = format!("{ks}-{date}{suffix}.{ke}");
         let c = format!("{cs}-{date}{suffix}.{ce}");
-        if ctx.dir.join(&k).symlink_metadata().is_err()
-            && ctx.dir.join(&c).symlink_metadata().is_err()
-        {
+        let free = |name: &str| ctx.dir.join(name).symlink_metadata().is_err();
+        if free(&k) && free(&c) {
             return (k, c);
         }
+        n += 1;
     }
-    unreachable!("the loop returns")
+}
+
+/// `2026-11-22` from an RFC 3339 instant.
+fn day(rfc3339: &str) -> &str {
+    rfc3339.get(..10).unwrap_or(rfc3339)
 }
 
 /// The pending pair (reused) or a new one, recorded as pending.
@@ -622,9 +629,38 @@ fn dry_run(
     role: &str,
     entity: &str,
 ) -> Result<Status> {
-    let (k, c) = dated_pair(ctx, &ctx.now);
+    let pending = ctx
+        .state
+        .pending()
+        .filter(|p| ctx.dir.join(&p.key_file).is_file() && ctx.dir.join(&p.cert_file).is_file())
+        .cloned();
+    let (k, c, first) = match &pending {
+        Some(p) => (
+            p.key_file.clone(),
+            p.cert_file.clone(),
+            format!(
+                "1. reuse the pair made earlier: {} and {} ({}{})",
+                p.key_file,
+                p.cert_file,
+                p.status,
+                p.cert_id
+                    .as_deref()
+                    .map(|id| format!(", certificate ID {id}: no second upload"))
+                    .unwrap_or_default()
+            ),
+        ),
+        None => {
+            let (k, c) = dated_pair(ctx, &ctx.now);
+            let first = format!(
+                "1. make {k} and {c} in {} (pending in {})",
+                ctx.dir.display(),
+                state::STATE_FILE
+            );
+            (k, c, first)
+        }
+    };
     let body = upload_body(
-        "-----BEGIN CERTIFICATE-----\\n...(the new certificate)...",
+        "-----BEGIN CERTIFICATE----- ... (the new certificate, PEM) ...",
         role,
         entity,
     );
@@ -632,11 +668,7 @@ fn dry_run(
     let kid = plan.assertion.header.kid.clone();
     for s in [
         "dry run: pre-flight of the current pair passed; nothing is written or sent".to_string(),
-        format!(
-            "1. make {k} and {c} in {} (pending in {})",
-            ctx.dir.display(),
-            state::STATE_FILE
-        ),
+        first,
         format!("2. POST {token_url} with an assertion for the current key (kid {kid})"),
         format!("3. POST {list_url} with {body}"),
         "4. read the new certificate ID from the answer".into(),
