@@ -113,6 +113,29 @@ impl State {
             )
             .at(path.display())
         })?;
+        // Names are joined to the key directory and become symlink targets: plain file
+        // names only, so an edited state file cannot point a pointer elsewhere.
+        let plain = |n: &str| {
+            !n.is_empty() && n != "." && n != ".." && !n.contains('/') && !n.contains('\0')
+        };
+        if let Some(bad) = state
+            .certificates
+            .iter()
+            .flat_map(|e| [&e.key_file, &e.cert_file])
+            .chain(
+                state
+                    .current
+                    .iter()
+                    .flat_map(|c| [&c.key_file, &c.cert_file]),
+            )
+            .find(|n| !plain(n))
+        {
+            return Err(Error::unknown(
+                format!("the state file names {bad:?}, not a file name in its directory"),
+                "fix it by hand (key_file and cert_file are plain file names) or move it away",
+            )
+            .at(path.display()));
+        }
         if state.version != VERSION {
             return Err(Error::unknown(
                 format!("state file version {} is not known", state.version),

@@ -86,7 +86,14 @@ fn manual_rotation_in_two_steps() {
         .clone();
     let new_key = pending["key_file"].as_str().unwrap().to_string();
     let new_cert = pending["cert_file"].as_str().unwrap().to_string();
-    assert!(new_key.starts_with("private-") && new_cert.starts_with("public-"));
+    // private-YYYY-MM-DD.pem / public-YYYY-MM-DD.pem
+    let created = s["certificates"][1]["created"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let today = &created[..10];
+    assert_eq!(new_key, format!("private-{today}.pem"));
+    assert_eq!(new_cert, format!("public-{today}.pem"));
     // Nothing in use changed, nothing was sent.
     assert_eq!(link(&d, "private.pem"), "<regular file>");
     assert_eq!(std::fs::read(d.join("private.pem")).unwrap(), key);
@@ -530,4 +537,17 @@ fn expiry_of_the_key_directory_judges_what_is_in_use_once() {
         .to_string();
     assert_eq!(paths.len(), 1, "{paths:?}");
     assert!(paths[0].ends_with(&current), "{paths:?}");
+}
+
+#[test]
+fn a_state_file_naming_paths_outside_its_directory_is_refused() {
+    let (d, api, key) = setup();
+    rotate(&d, &api, &["--cert-id", "OLD1"]);
+    let mut s = state(&d);
+    s["certificates"][1]["key_file"] = "../elsewhere.pem".into();
+    std::fs::write(d.join("nskeys-state.json"), s.to_string()).unwrap();
+    let o = rotate(&d, &api, &["--new-cert-id", "X"]);
+    assert_eq!(o.status.code(), Some(3), "{}", out(&o));
+    assert!(out(&o).contains("not a file name"), "{}", out(&o));
+    assert_eq!(std::fs::read(d.join("private.pem")).unwrap(), key);
 }
