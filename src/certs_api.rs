@@ -128,28 +128,35 @@ pub fn parse_list(body: &[u8]) -> std::result::Result<Vec<Listed>, String> {
         .collect()
 }
 
-/// The new certificate's ID from an add answer: a JSON field (also under `certificate` or
-/// `data`), else the last segment of a `Location` header. `None` when no such thing is there.
+/// The new certificate's ID from an add answer: the ID fields of the JSON (also under
+/// `certificate`, `data` or `item`) and the last segment of a `Location` header. `None` when
+/// there is none, or when they disagree: nskeys never picks one on a guess.
 pub fn parse_added_id(answer: &HttpAnswer) -> Option<String> {
+    let mut found: Vec<String> = Vec::new();
     if let Ok(json) = serde_json::from_slice::<Value>(&answer.body) {
         let nested = ["certificate", "data", "item"]
             .iter()
             .filter_map(|k| json.get(*k))
             .collect::<Vec<_>>();
-        if let Some(id) = std::iter::once(&json)
-            .chain(nested)
-            .find_map(|o| first_field(o, &ID_FIELDS))
-        {
-            return Some(id);
+        for o in std::iter::once(&json).chain(nested) {
+            found.extend(ID_FIELDS.iter().filter_map(|n| o.get(*n).and_then(scalar)));
         }
     }
-    let location = answer.location.as_deref()?;
-    let last = location.trim_end_matches('/').rsplit('/').next()?;
-    (!last.is_empty()
+    if let Some(location) = answer.location.as_deref()
+        && let Some(last) = location.trim_end_matches('/').rsplit('/').next()
+        && !last.is_empty()
         && last
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-    .then(|| last.to_string())
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        found.push(last.to_string());
+    }
+    found.sort();
+    found.dedup();
+    match found.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
 }
 
 /// An error for an answer that is not what was expected, with NetSuite's raw answer.
@@ -333,6 +340,15 @@ mod tests {
             Some("AB-1")
         );
         assert_eq!(parse_added_id(&answer(200, r#"{"ok":true}"#, None)), None);
+        // Two different IDs: no guess.
+        assert_eq!(
+            parse_added_id(&answer(200, r#"{"id":"1","certificateId":"2"}"#, None)),
+            None
+        );
+        assert_eq!(
+            parse_added_id(&answer(200, r#"{"id":"1","certificateId":"1"}"#, None)).as_deref(),
+            Some("1")
+        );
     }
 
     #[test]

@@ -552,12 +552,14 @@ fn do_upload(
             ));
         }
     }
-    let Some(id) = certs_api::parse_added_id(&answer) else {
+    // An "ID" equal to the certificate in use would make the proof below meaningless.
+    let old_id = &plan.assertion.header.kid;
+    let Some(id) = certs_api::parse_added_id(&answer).filter(|id| id != old_id) else {
         e.status = "uploaded".into();
         ctx.state.upsert(e.clone());
         ctx.save()?;
         return Err(certs_api::senseless(
-            "the upload was accepted but the answer names no certificate ID",
+            "the upload was accepted but the answer names no new certificate ID (or several)",
             &answer,
             url.as_str(),
             &format!(

@@ -1,4 +1,4 @@
-//! `nskeys rotate` (manual and --upload) and `nskeys certs list` against a stand-in for
+//! `nskeys rotate` (manual and --upload) against a stand-in for
 //! NetSuite's token endpoint and certificate API (tests/ns_api), with a failure at each step.
 //! After every failure the pointer must still name the old key, and that key must still work.
 mod common;
@@ -393,77 +393,6 @@ fn dry_run_sends_and_writes_nothing() {
         .collect();
     assert_eq!(before, after);
     assert_eq!(std::fs::read(d.join("private.pem")).unwrap(), key);
-}
-
-#[test]
-fn certs_list_marks_the_one_in_use() {
-    let (d, api, _key) = setup();
-    api.add("SPARE", &d.join("public.pem"));
-    let o = cmd(
-        &d,
-        &api,
-        &[
-            "certs",
-            "list",
-            "--api-url",
-            &api.api_url(),
-            "--cert-id",
-            "OLD1",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
-    let text = String::from_utf8_lossy(&o.stdout).to_string();
-    assert!(
-        text.lines()
-            .any(|l| l.starts_with('*') && l.contains("OLD1")),
-        "{text}"
-    );
-    assert!(
-        text.lines()
-            .any(|l| l.starts_with(' ') && l.contains("SPARE")),
-        "{text}"
-    );
-    let o = cmd(
-        &d,
-        &api,
-        &[
-            "certs",
-            "list",
-            "--api-url",
-            &api.api_url(),
-            "--cert-id",
-            "OLD1",
-            "--json",
-        ],
-    );
-    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(j["certificates"].as_array().unwrap().len(), 2);
-    assert_eq!(j["certificates"][0]["in_use"], true);
-    assert_eq!(j["certificates"][0]["expires"], "2028-11-22");
-}
-
-#[test]
-fn certs_list_of_an_unknown_shape_is_unknown() {
-    let (d, api, _key) = setup();
-    api.set_faults(Faults {
-        list_answer: Some(r#"{"count":2}"#.into()),
-        ..Faults::default()
-    });
-    let o = cmd(
-        &d,
-        &api,
-        &[
-            "certs",
-            "list",
-            "--api-url",
-            &api.api_url(),
-            "--cert-id",
-            "OLD1",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(3), "{}", out(&o));
-    assert_one_line_error(&o.stderr);
-    assert!(out(&o).contains(r#"{"count":2}"#), "{}", out(&o));
 }
 
 #[test]
