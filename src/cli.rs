@@ -289,6 +289,10 @@ pub struct RotateArgs {
     /// https://<account>.restlets.api.netsuite.com/services/rest/auth/oauth2/v1].
     #[arg(long, env = "NS_API_URL")]
     pub api_url: Option<String>,
+    /// Only rotate when the current certificate expires within this many days (else exit 0
+    /// and change nothing): for a daily cron job. A pending or uploaded pair is always finished.
+    #[arg(long, value_name = "DAYS")]
+    pub if_expires_within: Option<u32>,
     /// Lifetime of the new certificate in days, 1 to 730.
     #[arg(long, default_value = "730", value_parser = crate::generate::parse_days)]
     pub days: u32,

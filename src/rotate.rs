@@ -116,6 +116,13 @@ fn run(ctx: &mut Ctx<'_>) -> Result<Status> {
     if !args.exchange.dry_run && finish_interrupted_switch(ctx)? {
         return Ok(Status::Ok);
     }
+    if let Some(days) = args.if_expires_within
+        && args.new_cert_id.is_none()
+        && ctx.state.pending().is_none()
+        && !due(ctx, days)?
+    {
+        return Ok(Status::Ok);
+    }
     if args.upload {
         ctx.report.mode = if args.exchange.dry_run {
             "dry_run"
@@ -165,7 +172,36 @@ fn finish_interrupted_switch(ctx: &mut Ctx<'_>) -> Result<bool> {
         e.cert_file,
         e.cert_id.as_deref().unwrap_or("?")
     ));
+    let still_active: Vec<String> = ctx
+        .state
+        .certificates
+        .iter()
+        .filter(|o| o.status == "retired")
+        .filter_map(|o| o.cert_id.clone())
+        .collect();
+    if !still_active.is_empty() {
+        ctx.step(format!(
+            "still active in NetSuite, no longer used here: {}; revoke in NetSuite when no integration uses them",
+            still_active.join(", ")
+        ));
+    }
     Ok(true)
+}
+
+/// `--if-expires-within DAYS`: whether the current certificate is that close to its end.
+fn due(ctx: &mut Ctx<'_>, days: u32) -> Result<bool> {
+    let (_, not_after) = cert_dates(&ctx.cert_ptr)?;
+    let end = timeutil::parse_rfc3339(&not_after).map(timeutil::unix);
+    let left = end.map(|e| (e - timeutil::unix(SystemTime::now())) / 86_400);
+    let due = left.is_none_or(|l| l < i64::from(days));
+    if !due {
+        ctx.step(format!(
+            "nothing to do: {} expires {not_after}, {} days left, not within {days}",
+            ctx.cert_ptr.display(),
+            left.unwrap_or_default()
+        ));
+    }
+    Ok(due)
 }
 
 /// Make sure the state file knows the pair in use (first rotation: it may not exist yet).
@@ -189,10 +225,10 @@ fn record_current(ctx: &mut Ctx<'_>) -> Result<()> {
         created: ctx.now.clone(),
         status: "active".into(),
     });
-    if ctx.state.current.is_none() {
-        let now = ctx.now.clone();
-        ctx.state.make_current(&key_name, &now);
-    }
+    // The key pointer names what integrations use: an unknown pair there is the current one
+    // (first rotation, or a `gen --force` since the last).
+    let now = ctx.now.clone();
+    ctx.state.make_current(&key_name, &now);
     Ok(())
 }
 

@@ -480,3 +480,38 @@ fn a_state_file_naming_paths_outside_its_directory_is_refused() {
     assert!(out(&o).contains("not a file name"), "{}", out(&o));
     assert_eq!(std::fs::read(d.join("private.pem")).unwrap(), key);
 }
+
+#[test]
+fn if_expires_within_rotates_only_when_due() {
+    let due = [
+        "--upload",
+        "--entity",
+        "-5",
+        "--role",
+        "3",
+        "--if-expires-within",
+        "30",
+    ];
+    // Far from expiry (730 days): nothing is made, nothing is sent.
+    let (d, api, key) = setup();
+    let o = upload(&d, &api, &["--revoke-old", "--if-expires-within", "30"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("nothing to do"), "{}", out(&o));
+    assert!(api.requests().is_empty());
+    assert_eq!(std::fs::read(d.join("private.pem")).unwrap(), key);
+    assert_eq!(link(&d, "private.pem"), "<regular file>");
+    // 10 days left: rotated.
+    let d = Dir::new();
+    d.nskeys().args(["gen", "--days", "10"]).assert().success();
+    api.add("SHORT1", &d.join("public.pem"));
+    let mut first = due.to_vec();
+    first.extend(["--cert-id", "SHORT1"]);
+    let o = rotate(&d, &api, &first);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("switched"), "{}", out(&o));
+    assert_ne!(state(&d)["current"]["cert_id"], "SHORT1");
+    // The next day's run: the new certificate has 730 days left.
+    let o = rotate(&d, &api, &due);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("nothing to do"), "{}", out(&o));
+}
