@@ -371,6 +371,34 @@ fn upload_answer_without_an_id_stops_with_the_raw_answer() {
             .iter()
             .any(|e| e["status"] == "uploaded" && e["cert_id"].is_null())
     );
+    // A rerun does not upload a twin; the manual finish with the ID from certs list works.
+    api.set_faults(Faults::default());
+    let posts = |api: &ns_api::Api| {
+        api.requests()
+            .iter()
+            .filter(|(m, p, _)| m == "POST" && p.ends_with("/certificates"))
+            .count()
+    };
+    assert_eq!(posts(&api), 1);
+    let o = upload(&d, &api, &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", out(&o));
+    assert!(out(&o).contains("--new-cert-id"), "{}", out(&o));
+    assert_eq!(posts(&api), 1);
+    // (The stand-in answered without an ID and kept nothing: map it as NetSuite would have.)
+    let s = state(&d);
+    let cert = s["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["status"] == "uploaded")
+        .unwrap()["cert_file"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    api.add("FOUND9", &d.join(&cert));
+    let o = rotate(&d, &api, &["--new-cert-id", "FOUND9"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert_eq!(state(&d)["current"]["cert_id"], "FOUND9");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use super::{Ctx, args_for, dated_pair, new_pair, prove, switch};
 use crate::certs_api::{self, api_base};
-use crate::error::{Result, Status};
+use crate::error::{Error, Result, Status};
 use crate::exchange::Http;
 use crate::input::read_capped;
 use crate::preflight::{self, Plan};
@@ -41,6 +41,14 @@ pub(super) fn upload(ctx: &mut Ctx<'_>) -> Result<Status> {
     let e = new_pair(ctx)?;
     ctx.report.new_key = Some(e.key_file.clone());
     ctx.report.new_cert = Some(e.cert_file.clone());
+    if e.status == "uploaded" && e.cert_id.is_none() {
+        // Uploaded, but NetSuite's answer named no ID: a second upload would make a twin.
+        return Err(Error::unknown(
+            format!("{} was uploaded earlier but its certificate ID is unknown", e.cert_file),
+            "find its ID with nskeys certs list (or the M2M setup page), then run nskeys rotate --new-cert-id ID",
+        )
+        .at(ctx.state_path.display()));
+    }
     let e = match e.cert_id.clone().filter(|_| e.status == "uploaded") {
         Some(id) => {
             ctx.step(format!(
