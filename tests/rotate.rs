@@ -228,16 +228,34 @@ fn upload_and_revoke_old_end_to_end() {
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let o = cmd(&d, &api, &["verify", "--cert-id", "OLD1"]);
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    // So does token, for scripts: the token alone on stdout.
+    let o = cmd(&d, &api, &["token"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("api-token-"));
     // expiry reads the pointer, which is the new certificate.
     let o = d.nskeys().args(["expiry"]).output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
-    // A second rotation works from the symlinked pointers and the state alone.
+    // A second rotation works from the symlinked pointers and the state alone (--json).
     let o = rotate(
         &d,
         &api,
-        &["--upload", "--entity", "-5", "--role", "3", "--revoke-old"],
+        &[
+            "--upload",
+            "--entity",
+            "-5",
+            "--role",
+            "3",
+            "--revoke-old",
+            "--json",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["mode"], "upload");
+    assert_eq!(j["old_cert_id"], "NEW2");
+    assert_eq!(j["new_cert_id"], "NEW3");
+    assert_eq!(j["switched"], true);
+    assert_eq!(j["revoked"], true);
     assert!(!api.cert("NEW2").unwrap().active);
     assert_eq!(state(&d)["current"]["cert_id"], "NEW3");
 }
