@@ -561,3 +561,68 @@ fn if_expires_within_rotates_only_when_due() {
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     assert!(out(&o).contains("nothing to do"), "{}", out(&o));
 }
+
+#[test]
+fn rsa_pair_in_another_directory_rotates_to_the_same_kind_of_key() {
+    let d = Dir::new();
+    d.nskeys()
+        .args([
+            "gen",
+            "--alg",
+            "ps256",
+            "--bits",
+            "3072",
+            "--out-dir",
+            "keys",
+        ])
+        .assert()
+        .success();
+    let api = ns_api::start();
+    api.add("RSA1", &d.join("keys/public.pem"));
+    let o = rotate(
+        &d,
+        &api,
+        &[
+            "--key",
+            "keys/private.pem",
+            "--upload",
+            "--entity",
+            "-5",
+            "--role",
+            "3",
+            "--cert-id",
+            "RSA1",
+            "--revoke-old",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("keys/nskeys-state.json")).unwrap()).unwrap();
+    let new_key = s["current"]["key_file"].as_str().unwrap().to_string();
+    assert_eq!(
+        std::fs::read_link(d.join("keys/private.pem"))
+            .unwrap()
+            .display()
+            .to_string(),
+        new_key
+    );
+    // An independent look at the new key: RSA 3072, as before.
+    let (ok, text) = openssl(
+        &["pkey", "-in", "keys/private.pem", "-noout", "-text"],
+        d.path(),
+    );
+    assert!(ok && text.contains("3072 bit"), "{text}");
+    let o = cmd(
+        &d,
+        &api,
+        &[
+            "verify",
+            "--key",
+            "keys/private.pem",
+            "--cert",
+            "keys/public.pem",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("PS256"), "{}", out(&o));
+}
