@@ -5,27 +5,6 @@
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
-/// `stem-DATE.pem` in `dir`, with `-2`, `-3`... appended when that name is taken.
-pub fn dated_name(dir: &Path, stem: &str, ext: &str, date: &str) -> String {
-    let ext = if ext.is_empty() {
-        String::new()
-    } else {
-        format!(".{ext}")
-    };
-    let mut n = 1;
-    loop {
-        let name = if n == 1 {
-            format!("{stem}-{date}{ext}")
-        } else {
-            format!("{stem}-{date}-{n}{ext}")
-        };
-        if dir.join(&name).symlink_metadata().is_err() {
-            return name;
-        }
-        n += 1;
-    }
-}
-
 /// The pointer's name split for dating: `private.pem` -> (`private`, `pem`).
 pub fn stem_ext(pointer: &Path) -> (String, String) {
     let stem = pointer
@@ -74,13 +53,9 @@ pub fn switch(pointer: &Path, target: &str) -> Result<()> {
 /// `dated` by a hard link, then switch `pointer` to a symlink to it: the same bytes stay
 /// readable under `pointer` at every moment. Returns the file name `pointer` now resolves to.
 pub fn adopt(pointer: &Path, dated: &str) -> Result<String> {
-    let meta = pointer.symlink_metadata().map_err(|e| {
-        io_error(
-            "cannot read the current file",
-            pointer,
-            std::io::Error::new(e.kind(), e.to_string()),
-        )
-    })?;
+    let meta = pointer
+        .symlink_metadata()
+        .map_err(|e| io_error("cannot read the current file", pointer, e))?;
     if meta.file_type().is_symlink() {
         return crate::state::resolved_name(pointer).ok_or_else(|| {
             Error::unknown("the pointer names no file", "fix the symlink by hand")
@@ -118,15 +93,15 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("private.pem");
         std::fs::write(&p, "old").unwrap();
-        let name = dated_name(d.path(), "private", "pem", "2026-01-01");
-        assert_eq!(name, "private-2026-01-01.pem");
-        assert_eq!(adopt(&p, &name).unwrap(), name);
+        let name = "private-2026-01-01.pem";
+        assert_eq!(adopt(&p, name).unwrap(), name);
+        // Adopting a pointer that is already a link changes nothing.
+        assert_eq!(adopt(&p, "other.pem").unwrap(), name);
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "old");
         assert!(p.symlink_metadata().unwrap().file_type().is_symlink());
-        let next = dated_name(d.path(), "private", "pem", "2026-01-01");
-        assert_eq!(next, "private-2026-01-01-2.pem");
-        std::fs::write(d.path().join(&next), "new").unwrap();
-        switch(&p, &next).unwrap();
+        let next = "private-2026-01-01-2.pem";
+        std::fs::write(d.path().join(next), "new").unwrap();
+        switch(&p, next).unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "new");
         assert!(switch(&p, "missing.pem").is_err());
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "new");
