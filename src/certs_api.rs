@@ -36,22 +36,19 @@ fn url_with(base: &reqwest::Url, segments: &[&str]) -> Result<reqwest::Url> {
     Ok(url)
 }
 
-/// The API base: `--api-url`, else from `--account`, else from a NetSuite token URL.
+/// The API base: `--api-url`; else the restlets host beside a NetSuite `--token-url` (which
+/// wins over `--account`, as for the token); else from `--account`.
 pub fn api_base(api_url: Option<&str>, args: &ExchangeArgs) -> Result<reqwest::Url> {
-    let url = match (api_url, &args.account, &args.token_url) {
-        (Some(u), _, _) => u.trim().to_string(),
-        (None, Some(account), _) => {
-            let token = netsuite::token_url_for_account(account)?;
-            token
-                .replace(".suitetalk.api.", ".restlets.api.")
-                .trim_end_matches("/token")
-                .to_string()
-        }
-        (None, None, Some(t)) if t.contains(".suitetalk.api.netsuite.com/") => t
-            .trim()
+    let beside_token = |t: &str| {
+        t.trim()
             .replace(".suitetalk.api.", ".restlets.api.")
             .trim_end_matches("/token")
-            .to_string(),
+            .to_string()
+    };
+    let url = match (api_url, &args.token_url, &args.account) {
+        (Some(u), _, _) => u.trim().to_string(),
+        (None, Some(t), _) if t.contains(".suitetalk.api.netsuite.com/") => beside_token(t),
+        (None, _, Some(account)) => beside_token(&netsuite::token_url_for_account(account)?),
         _ => {
             return Err(Error::unknown(
                 "no certificates API URL",
@@ -349,6 +346,27 @@ mod tests {
             parse_added_id(&answer(200, r#"{"id":"1","certificateId":"1"}"#, None)).as_deref(),
             Some("1")
         );
+    }
+
+    #[test]
+    fn api_base_from_account_or_token_url() {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct T {
+            #[command(flatten)]
+            x: ExchangeArgs,
+        }
+        let args = |a: &[&str]| T::parse_from([&["t"], a].concat()).x;
+        let want = "https://1234567-sb1.restlets.api.netsuite.com/services/rest/auth/oauth2/v1";
+        let a = args(&["--account", "1234567_SB1"]);
+        assert_eq!(api_base(None, &a).unwrap().as_str(), want);
+        let t = args(&[
+            "--token-url",
+            "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token",
+        ]);
+        assert_eq!(api_base(None, &t).unwrap().as_str(), want);
+        assert!(api_base(None, &args(&["--token-url", "http://127.0.0.1:1/x/token"])).is_err());
+        assert!(api_base(Some("http://127.0.0.1:9/api"), &a).is_ok());
     }
 
     #[test]
