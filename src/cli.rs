@@ -71,6 +71,40 @@ pub enum Command {
     /// Print an access token alone on stdout, for scripts.
     #[command(after_long_help = EXIT_STATUS)]
     Token(TokenArgs),
+    /// Rotate the certificate without downtime: by hand, or through NetSuite's REST API.
+    ///
+    /// Manual mode, two steps. `nskeys rotate` makes a new pair beside the current one
+    /// (private-YYYY-MM-DD.pem / public-YYYY-MM-DD.pem, -2, -3... if taken), records it as
+    /// pending in nskeys-state.json and prints the NetSuite steps; nothing in use changes.
+    /// After mapping the new certificate in NetSuite, `nskeys rotate --new-cert-id ID`
+    /// proves a token exchange with the new key and that ID, then switches the pointers.
+    ///
+    /// API mode: `nskeys rotate --upload --entity ID --role ID [--revoke-old]` takes a
+    /// token with the current key (--cert-id or the state file), uploads the new certificate,
+    /// reads its ID from the answer, proves an exchange with it (retrying while NetSuite
+    /// makes it usable), switches the pointers, and with --revoke-old revokes the old one.
+    ///
+    /// Pointers: --key (default private.pem) and --cert (default public.pem) become symbolic
+    /// links to the dated files; a regular file from `nskeys gen` is first given a dated name
+    /// by a hard link. Each pointer is replaced by renaming a new link over it, so it always
+    /// names a complete file. The key pointer is switched first, then the certificate
+    /// pointer, then the state file: a kill between them leaves the new, proven key in use and
+    /// public.pem still naming the old certificate; run the same command again to finish.
+    /// --cert-id always means the CURRENT certificate's ID (as for verify); the new one is
+    /// --new-cert-id. --timeout applies to each network step. Any failure before the switch
+    /// leaves the old key and certificate in place and working.
+    ///
+    /// State: nskeys-state.json beside the key records each pair's files, dates, certificate
+    /// ID and status (active, pending, uploaded, retired, revoked). verify, token, certs list
+    /// and rotate take the current key's certificate ID from it when --cert-id/NS_CERT_ID is
+    /// not given (so do not pin NS_CERT_ID in a cron job that rotates); `expiry DIR` skips the
+    /// retired and revoked certificates it names. A rerun resumes: a pending pair is reused,
+    /// an uploaded one is not uploaded again.
+    #[command(after_long_help = EXIT_STATUS, verbatim_doc_comment)]
+    Rotate(RotateArgs),
+    /// The integration's certificates in NetSuite, through the REST API (2026.1 and later).
+    #[command(subcommand)]
+    Certs(CertsCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -163,7 +197,7 @@ pub struct InspectArgs {
 }
 
 /// Options shared by `verify` and `token`; each can come from an `NS_*` variable.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ExchangeArgs {
     /// NetSuite account ID (e.g. 1234567 or 1234567_SB1); gives the token URL.
     #[arg(long, env = "NS_ACCOUNT_ID")]
@@ -226,4 +260,69 @@ pub struct TokenArgs {
     /// Connection and assertion options.
     #[command(flatten)]
     pub exchange: ExchangeArgs,
+}
+
+/// `nskeys rotate`.
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Connection options for the CURRENT pair (--key/--cert are the pointers).
+    #[command(flatten)]
+    pub exchange: ExchangeArgs,
+    /// Manual mode: the Certificate ID NetSuite showed for the new mapping; proves it, then
+    /// switches the pointers.
+    #[arg(long, conflicts_with = "upload")]
+    pub new_cert_id: Option<String>,
+    /// API mode: upload the new certificate through NetSuite's REST API.
+    #[arg(long, requires_all = ["entity", "role"])]
+    pub upload: bool,
+    /// The entity (employee) the new certificate is mapped to: the current mapping's internal
+    /// ID (negative IDs such as -5 are accepted).
+    #[arg(long, allow_negative_numbers = true)]
+    pub entity: Option<String>,
+    /// The role the new certificate is mapped to: the current mapping's internal ID.
+    #[arg(long, allow_negative_numbers = true)]
+    pub role: Option<String>,
+    /// After the switch, revoke the previous certificate in NetSuite.
+    #[arg(long)]
+    pub revoke_old: bool,
+    /// Base URL of the certificates API [default:
+    /// https://<account>.restlets.api.netsuite.com/services/rest/auth/oauth2/v1].
+    #[arg(long, env = "NS_API_URL")]
+    pub api_url: Option<String>,
+    /// Only rotate when the current certificate expires within this many days (else exit 0
+    /// and change nothing): for a daily cron job. A pending or uploaded pair is always finished.
+    #[arg(long, value_name = "DAYS")]
+    pub if_expires_within: Option<u32>,
+    /// Lifetime of the new certificate in days, 1 to 730.
+    #[arg(long, default_value = "730", value_parser = crate::generate::parse_days)]
+    pub days: u32,
+    /// Subject of the new certificate (RFC 4514).
+    #[arg(long, default_value = "CN=nskeys")]
+    pub subject: String,
+    /// Print one JSON object at the end.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `nskeys certs`.
+#[derive(Debug, Subcommand)]
+pub enum CertsCommand {
+    /// List the integration's certificates: ID, status, expiry; the one in use is marked.
+    #[command(after_long_help = EXIT_STATUS)]
+    List(CertsListArgs),
+}
+
+/// `nskeys certs list`.
+#[derive(Debug, Args)]
+pub struct CertsListArgs {
+    /// Connection options (a token is taken with the current key).
+    #[command(flatten)]
+    pub exchange: ExchangeArgs,
+    /// Base URL of the certificates API [default:
+    /// https://<account>.restlets.api.netsuite.com/services/rest/auth/oauth2/v1].
+    #[arg(long, env = "NS_API_URL")]
+    pub api_url: Option<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -161,6 +161,27 @@ impl Http {
         self.send(url.as_str(), request)
     }
 
+    /// A REST API request with the bearer token: GET without a body, POST with `json`.
+    pub fn api_request(
+        &self,
+        url: &reqwest::Url,
+        token: &str,
+        json: Option<&str>,
+    ) -> Result<HttpAnswer> {
+        let request = match json {
+            None => self.client.get(url.clone()),
+            Some(body) => self
+                .client
+                .post(url.clone())
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_string()),
+        };
+        let request = request
+            .bearer_auth(token)
+            .header(reqwest::header::ACCEPT, "application/json");
+        self.send(url.as_str(), request)
+    }
+
     fn send(&self, url: &str, request: reqwest::blocking::RequestBuilder) -> Result<HttpAnswer> {
         // reqwest's per-request timeout covers connecting, sending and reading the body, so
         // giving each request what is left of the deadline bounds the whole exchange.

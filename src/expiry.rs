@@ -191,6 +191,8 @@ fn dir_files(dir: &Path) -> Result<Vec<PathBuf>> {
         .filter(|p| has_cert_extension(p) && p.is_file())
         .collect();
     files.sort();
+    // A key directory kept by `nskeys rotate`: judge what is in use, each file once.
+    crate::state::keep_for_expiry(dir, &mut files);
     Ok(files)
 }
 

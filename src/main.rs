@@ -31,6 +31,10 @@ fn run(command: Command, out: &mut Stdout) -> Result<Status, Error> {
         Command::Inspect(args) => nskeys::inspect::command(&args, out),
         Command::Verify(args) => nskeys::verify::command_verify(&args, out),
         Command::Token(args) => nskeys::verify::command_token(&args, out),
+        Command::Rotate(args) => nskeys::rotate::command(&args, out),
+        Command::Certs(nskeys::cli::CertsCommand::List(args)) => {
+            nskeys::certs_api::command_list(&args, out)
+        }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "nskeys", out);
             Ok(Status::Ok)

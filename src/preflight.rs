@@ -69,8 +69,14 @@ pub fn plan(args: &ExchangeArgs, now: SystemTime) -> Result<Plan> {
         "NS_CLIENT_ID",
         "the integration record's client ID (consumer key)",
     )?;
+    // Not given: the state file beside the key (kept by `nskeys rotate`) may know it.
+    let from_state = args
+        .cert_id
+        .is_none()
+        .then(|| crate::state::cert_id_for_key(&args.key))
+        .flatten();
     let cert_id = required(
-        &args.cert_id,
+        &args.cert_id.clone().or(from_state),
         "--cert-id",
         "NS_CERT_ID",
         "the Certificate ID shown on the M2M setup page",

@@ -217,6 +217,13 @@ fn verify(args: &VerifyArgs, report: &mut Report) -> Result<Status> {
     Ok(Status::Ok)
 }
 
+/// Sign the plan's assertion and exchange it for a token (for `rotate` and `certs`). A
+/// refusal is an exit-2 error naming NetSuite's answer and its most likely cause.
+pub fn fetch_token(plan: &Plan, http: &Http) -> Result<netsuite::Issued> {
+    let mut report = Report::default();
+    exchange(plan, http, &mut report)
+}
+
 /// Sign, post, read the answer. A refusal fills `report.refusal` and is an exit-2 error.
 fn exchange(plan: &Plan, http: &Http, report: &mut Report) -> Result<netsuite::Issued> {
     let jwt = plan.assertion.sign(&plan.key)?;

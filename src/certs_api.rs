@@ -1,0 +1,380 @@
+//! NetSuite's certificate API for an integration (2026.1 and later, `../shared/NETSUITE.md`):
+//! list, add and revoke. Its answers are not documented in detail, so they are read
+//! defensively: an ID is taken only from a field that clearly holds one, and anything else is
+//! an error showing NetSuite's raw answer. Nothing proceeds on a guess.
+
+use crate::cli::{CertsListArgs, ExchangeArgs};
+use crate::error::{Error, Result, Status};
+use crate::exchange::{Http, HttpAnswer};
+use crate::netsuite::{self, RAW_SHOWN};
+use crate::preflight;
+use serde::Serialize;
+use serde_json::Value;
+use std::io::Write;
+use std::time::SystemTime;
+
+/// Where the client's certificates are, under the API base.
+pub fn certificates_url(base: &reqwest::Url, client_id: &str) -> Result<reqwest::Url> {
+    url_with(base, &["clients", client_id, "certificates"])
+}
+
+/// Where one certificate is revoked.
+pub fn revoke_url(base: &reqwest::Url, client_id: &str, cert_id: &str) -> Result<reqwest::Url> {
+    url_with(
+        base,
+        &["clients", client_id, "certificates", cert_id, "revoke"],
+    )
+}
+
+fn url_with(base: &reqwest::Url, segments: &[&str]) -> Result<reqwest::Url> {
+    let mut url = base.clone();
+    // Each segment is percent-encoded: an ID can never add a path or a query.
+    url.path_segments_mut()
+        .map_err(|_| Error::unknown("the API URL cannot take a path", "give an https:// URL"))?
+        .pop_if_empty()
+        .extend(segments);
+    Ok(url)
+}
+
+/// The API base: `--api-url`; else the restlets host beside a NetSuite `--token-url` (which
+/// wins over `--account`, as for the token); else from `--account`.
+pub fn api_base(api_url: Option<&str>, args: &ExchangeArgs) -> Result<reqwest::Url> {
+    let beside_token = |t: &str| {
+        t.trim()
+            .replace(".suitetalk.api.", ".restlets.api.")
+            .trim_end_matches("/token")
+            .to_string()
+    };
+    let url = match (api_url, &args.token_url, &args.account) {
+        (Some(u), _, _) => u.trim().to_string(),
+        (None, Some(t), _) if t.contains(".suitetalk.api.netsuite.com/") => beside_token(t),
+        (None, _, Some(account)) => beside_token(&netsuite::token_url_for_account(account)?),
+        _ => {
+            return Err(Error::unknown(
+                "no certificates API URL",
+                "give --account (or NS_ACCOUNT_ID), or --api-url",
+            ));
+        }
+    };
+    crate::exchange::check_url(&url)
+}
+
+/// One certificate as NetSuite lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listed {
+    /// Its Certificate ID.
+    pub id: String,
+    /// Its status, as NetSuite says it (absent if not said).
+    pub status: Option<String>,
+    /// Its expiry, as NetSuite says it.
+    pub expires: Option<String>,
+    /// Whether the state file says this is the one in use.
+    pub in_use: bool,
+    /// The whole object, as NetSuite sent it.
+    pub raw: Value,
+}
+
+const ID_FIELDS: [&str; 4] = ["certificateId", "certificate_id", "id", "kid"];
+const STATUS_FIELDS: [&str; 3] = ["status", "state", "isActive"];
+const EXPIRY_FIELDS: [&str; 7] = [
+    "validUntil",
+    "expirationDate",
+    "expiryDate",
+    "notAfter",
+    "validTo",
+    "endDate",
+    "expiresOn",
+];
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn first_field(obj: &Value, names: &[&str]) -> Option<String> {
+    names.iter().find_map(|n| obj.get(*n).and_then(scalar))
+}
+
+/// Read a list answer: an array at the top, or under `items`, `certificates` or `data`.
+pub fn parse_list(body: &[u8]) -> std::result::Result<Vec<Listed>, String> {
+    let json: Value = serde_json::from_slice(body).map_err(|_| "not JSON".to_string())?;
+    let items = match &json {
+        Value::Array(a) => a,
+        Value::Object(o) => ["items", "certificates", "data"]
+            .iter()
+            .find_map(|k| o.get(*k).and_then(Value::as_array))
+            .ok_or("no list (items, certificates) in the answer")?,
+        _ => return Err("neither a list nor an object".into()),
+    };
+    items
+        .iter()
+        .map(|item| {
+            let id = first_field(item, &ID_FIELDS).ok_or("an entry without a certificate ID")?;
+            Ok(Listed {
+                id,
+                status: first_field(item, &STATUS_FIELDS),
+                expires: first_field(item, &EXPIRY_FIELDS),
+                in_use: false,
+                raw: item.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The new certificate's ID from an add answer: the ID fields of the JSON (also under
+/// `certificate`, `data` or `item`) and the last segment of a `Location` header. `None` when
+/// there is none, or when they disagree: nskeys never picks one on a guess.
+pub fn parse_added_id(answer: &HttpAnswer) -> Option<String> {
+    let mut found: Vec<String> = Vec::new();
+    if let Ok(json) = serde_json::from_slice::<Value>(&answer.body) {
+        let nested = ["certificate", "data", "item"]
+            .iter()
+            .filter_map(|k| json.get(*k))
+            .collect::<Vec<_>>();
+        for o in std::iter::once(&json).chain(nested) {
+            found.extend(ID_FIELDS.iter().filter_map(|n| o.get(*n).and_then(scalar)));
+        }
+    }
+    if let Some(location) = answer.location.as_deref()
+        && let Some(last) = location.trim_end_matches('/').rsplit('/').next()
+        && !last.is_empty()
+        && last
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        found.push(last.to_string());
+    }
+    found.sort();
+    found.dedup();
+    match found.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// An error for an answer that is not what was expected, with NetSuite's raw answer.
+pub fn senseless(what: &str, answer: &HttpAnswer, url: &str, hint: &str) -> Error {
+    Error::unknown(
+        format!(
+            "{what}: HTTP {}, NetSuite said: {}",
+            answer.status,
+            raw(answer)
+        ),
+        hint,
+    )
+    .at(url)
+}
+
+/// NetSuite's raw answer, bounded, on one line.
+pub fn raw(answer: &HttpAnswer) -> String {
+    let text = netsuite::excerpt(&answer.body, RAW_SHOWN);
+    if text.is_empty() {
+        "(empty)".into()
+    } else {
+        text
+    }
+}
+
+/// A refusal of an API request (4xx): exit 2, with the raw answer and what to do.
+pub fn refused(what: &str, answer: &HttpAnswer, url: &str, hint: &str) -> Error {
+    let lower = raw(answer).to_ascii_lowercase();
+    let limit = ["limit", "maximum", "five", "5 active", "too many"]
+        .iter()
+        .any(|w| lower.contains(w));
+    let hint = if limit && what.contains("upload") {
+        "the integration already has five active certificates (NetSuite's limit): revoke one \
+         that is no longer used (nskeys certs list shows them; or in the M2M setup page), then \
+         run the same nskeys rotate again"
+            .to_string()
+    } else if answer.status == 401 || answer.status == 403 {
+        format!(
+            "the role needs the 'Manage own OAuth 2.0 Client Credentials certificates' permission and the token the rest_webservices scope; {hint}"
+        )
+    } else {
+        hint.to_string()
+    };
+    Error::critical(
+        format!(
+            "NetSuite refused to {what}: HTTP {}, NetSuite said: {}",
+            answer.status,
+            raw(answer)
+        ),
+        hint,
+    )
+    .at(url)
+}
+
+/// What `certs list --json` prints.
+#[derive(Debug, Serialize)]
+struct ListReport<'a> {
+    url: String,
+    certificates: &'a [Listed],
+}
+
+/// `nskeys certs list`.
+pub fn command_list(args: &CertsListArgs, out: &mut dyn Write) -> Result<Status> {
+    let base = api_base(args.api_url.as_deref(), &args.exchange)?;
+    let plan = preflight::plan(&args.exchange, SystemTime::now())?;
+    let client_id = plan.assertion.claims.iss.clone();
+    let url = certificates_url(&base, &client_id)?;
+    if args.exchange.dry_run {
+        writeln!(
+            out,
+            "Dry run: would take a token at {} with {} (kid {}), then GET {url}",
+            plan.token_url,
+            plan.key_path.display(),
+            plan.assertion.header.kid
+        )
+        .map_err(write_error)?;
+        return Ok(Status::Ok);
+    }
+    let http = Http::new(plan.timeout, plan.ca_cert.as_deref())?;
+    let token = crate::verify::fetch_token(&plan, &http)?;
+    let answer = http.api_request(&url, &token.access_token, None)?;
+    match answer.status {
+        200..=299 => {}
+        400..=499 => {
+            return Err(refused(
+                "list the certificates",
+                &answer,
+                url.as_str(),
+                "check --client-id and the role's permissions",
+            ));
+        }
+        _ => {
+            return Err(senseless(
+                "unexpected answer to the list",
+                &answer,
+                url.as_str(),
+                "try again later",
+            ));
+        }
+    }
+    let mut listed = parse_list(&answer.body).map_err(|why| {
+        senseless(
+            &format!("cannot read the list ({why})"),
+            &answer,
+            url.as_str(),
+            "nskeys does not know this answer's shape; report it with the answer above",
+        )
+    })?;
+    let in_use = plan.assertion.header.kid.clone();
+    for l in &mut listed {
+        l.in_use = l.id == in_use;
+    }
+    let text = if args.json {
+        serde_json::to_string_pretty(&ListReport {
+            url: url.to_string(),
+            certificates: &listed,
+        })
+        .map_err(|e| Error::unknown(e.to_string(), "report this"))?
+            + "\n"
+    } else {
+        let mut t = format!("{} certificate(s) at {url}\n", listed.len());
+        for l in &listed {
+            t.push_str(&format!(
+                "{} {:<24} status {:<10} expires {}\n",
+                if l.in_use { "*" } else { " " },
+                l.id,
+                l.status.as_deref().unwrap_or("?"),
+                l.expires.as_deref().unwrap_or("?"),
+            ));
+        }
+        t.push_str("(* the certificate ID of the key in use)\n");
+        t
+    };
+    out.write_all(text.as_bytes()).map_err(write_error)?;
+    Ok(Status::Ok)
+}
+
+fn write_error(e: std::io::Error) -> Error {
+    Error::unknown(format!("cannot write output: {e}"), "").at("<stdout>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str, location: Option<&str>) -> HttpAnswer {
+        HttpAnswer {
+            status,
+            body: body.as_bytes().to_vec(),
+            location: location.map(str::to_string),
+            date: None,
+        }
+    }
+
+    #[test]
+    fn lists_in_several_shapes() {
+        for body in [
+            r#"[{"id":"a","status":"ACTIVE"}]"#,
+            r#"{"items":[{"certificateId":"a"}]}"#,
+            r#"{"certificates":[{"id":7}]}"#,
+        ] {
+            assert_eq!(parse_list(body.as_bytes()).unwrap().len(), 1, "{body}");
+        }
+        assert!(parse_list(br#"{"count":1}"#).is_err());
+        assert!(parse_list(br#"[{"name":"x"}]"#).is_err());
+        assert!(parse_list(b"<html>").is_err());
+    }
+
+    #[test]
+    fn added_id_from_field_or_location() {
+        assert_eq!(
+            parse_added_id(&answer(200, r#"{"certificateId":"N1"}"#, None)).as_deref(),
+            Some("N1")
+        );
+        assert_eq!(
+            parse_added_id(&answer(200, r#"{"certificate":{"id":5}}"#, None)).as_deref(),
+            Some("5")
+        );
+        assert_eq!(
+            parse_added_id(&answer(204, "", Some("https://x/certificates/AB-1"))).as_deref(),
+            Some("AB-1")
+        );
+        assert_eq!(parse_added_id(&answer(200, r#"{"ok":true}"#, None)), None);
+        // Two different IDs: no guess.
+        assert_eq!(
+            parse_added_id(&answer(200, r#"{"id":"1","certificateId":"2"}"#, None)),
+            None
+        );
+        assert_eq!(
+            parse_added_id(&answer(200, r#"{"id":"1","certificateId":"1"}"#, None)).as_deref(),
+            Some("1")
+        );
+    }
+
+    #[test]
+    fn api_base_from_account_or_token_url() {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct T {
+            #[command(flatten)]
+            x: ExchangeArgs,
+        }
+        let args = |a: &[&str]| T::parse_from([&["t"], a].concat()).x;
+        let want = "https://1234567-sb1.restlets.api.netsuite.com/services/rest/auth/oauth2/v1";
+        let a = args(&["--account", "1234567_SB1"]);
+        assert_eq!(api_base(None, &a).unwrap().as_str(), want);
+        let t = args(&[
+            "--token-url",
+            "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token",
+        ]);
+        assert_eq!(api_base(None, &t).unwrap().as_str(), want);
+        assert!(api_base(None, &args(&["--token-url", "http://127.0.0.1:1/x/token"])).is_err());
+        assert!(api_base(Some("http://127.0.0.1:9/api"), &a).is_ok());
+    }
+
+    #[test]
+    fn ids_are_path_segments() {
+        let base = reqwest::Url::parse("https://h/services/rest/auth/oauth2/v1").unwrap();
+        assert_eq!(
+            revoke_url(&base, "c/1", "a?b").unwrap().as_str(),
+            "https://h/services/rest/auth/oauth2/v1/clients/c%2F1/certificates/a%3Fb/revoke"
+        );
+    }
+}
