@@ -227,6 +227,7 @@ fn sync_dir(dir: &Path) {
 /// loss exactly between those two syscalls leaves the first file under its real name and
 /// the second, complete, under its hidden temporary name (`.nskeys-*.tmp`) beside it.
 pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
+    let _locks = lock_dirs(files);
     check_targets(files.iter().map(|f| f.path.as_path()), force)?;
 
     // Stage: complete, synced, closed temporary files beside their targets.
@@ -325,6 +326,28 @@ pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Take an exclusive advisory lock (flock) on each directory the files go into, held until
+/// the returned handles drop: two runs writing a set into one directory at once (`gen
+/// --force` twice) then check and commit one after the other instead of interleaving their
+/// renames into a mismatched pair. Directories are locked in one order, so two runs cannot
+/// deadlock. Best effort: where a directory cannot be locked (some network filesystems) the
+/// run goes on unlocked, as before.
+fn lock_dirs(files: &[OutFile<'_>]) -> Vec<std::fs::File> {
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| std::fs::canonicalize(parent_of(&f.path)).ok())
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    dirs.iter()
+        .filter_map(|d| {
+            let f = std::fs::File::open(d).ok()?;
+            f.lock().ok()?;
+            Some(f)
+        })
+        .collect()
 }
 
 /// A hidden hard link to `path` beside it, if `path` is a file (not a symlink: a symlink
