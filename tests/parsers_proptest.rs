@@ -257,7 +257,8 @@ fn fixtures_parse_as_what_they_are() {
     assert!(nskeys::certinfo::load_certificates(&all[15], "c").is_ok());
 }
 
-/// Every input a fuzz target ever crashed on, kept as a regression (fuzz/regressions/).
+/// Every input a fuzz target ever crashed on, and the hostile inputs found by hand, kept as
+/// regressions (fuzz/regressions/).
 #[test]
 fn fuzz_regressions_replay() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
@@ -275,4 +276,5 @@ fn fuzz_regressions_replay() {
         n += 1;
     }
     eprintln!("replayed {n} fuzz regression inputs");
+    assert!(n >= 10, "fuzz/regressions/ lost its inputs: {n}");
 }
