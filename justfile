@@ -17,10 +17,10 @@ lint:
 fixtures:
     bash fixtures/make.sh
 
-# Fuzz each parser for FUZZ_SECONDS seconds (default 60), starting from the fixtures.
-# Installs cargo-fuzz if missing; needs nightly, or RUSTC_BOOTSTRAP=1 on stable (set here).
+# cargo-fuzz needs nightly, or RUSTC_BOOTSTRAP=1 on stable (set here); installed if missing.
 # A crash is saved under fuzz/artifacts/<target>/: copy it to fuzz/regressions/ with the fix,
 # where `cargo test --test parsers_proptest` replays it.
+# Fuzz each parser for FUZZ_SECONDS seconds (default 60), starting from the fixtures.
 fuzz seconds=env_var_or_default("FUZZ_SECONDS", "60"):
     #!/usr/bin/env bash
     set -euo pipefail
@@ -42,8 +42,8 @@ fuzz seconds=env_var_or_default("FUZZ_SECONDS", "60"):
         cargo fuzz run "$t" "corpus/$t" -- -max_total_time={{seconds}} -rss_limit_mb=512 -timeout=10 -print_final_stats=1
     done
 
-# Check the dependencies against the RustSec advisory database (fetched from GitHub).
 # RUSTSEC-2023-0071 (rsa, Marvin) is ignored on purpose: see "Supply chain" in the README.
+# Check the dependencies against the RustSec advisory database (fetched from GitHub).
 audit:
     command -v cargo-audit >/dev/null 2>&1 || cargo install --locked cargo-audit
     cargo audit --ignore RUSTSEC-2023-0071
