@@ -259,7 +259,7 @@ pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
 
     // With --force, keep a hard link to each file about to be replaced, so that a commit
     // failing half-way (a full disk, an I/O error) can put the old set back instead of
-    // leaving a new certificate beside the old key.
+    // leaving a new certificate beside the old key. (Removed once the set is in place.)
     let backups: Vec<Option<PathBuf>> = if force {
         files.iter().map(|f| backup_link(&f.path)).collect()
     } else {
@@ -270,6 +270,15 @@ pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
             let _ = std::fs::remove_file(b);
         }
     };
+    // Then remove every old file but the first (kept safe by its link): a SIGKILL between
+    // the renames below now leaves the first file alone under its real name, with its
+    // partner in a hidden file beside it, the half state a run without --force can leave
+    // and the next run explains, never a new certificate beside the old key.
+    for (f, b) in files.iter().zip(&backups).skip(1) {
+        if b.is_some() {
+            let _ = std::fs::remove_file(&f.path);
+        }
+    }
 
     // Commit: rename (or, without force, rename-unless-it-exists) each into place.
     // (Allocated beforehand: nothing but the renames between the commits.)
@@ -289,11 +298,12 @@ pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
                     let _ = std::fs::remove_file(p);
                 }
             } else {
-                for (p, b) in committed.iter().zip(&backups) {
+                for (i, (f, b)) in files.iter().zip(&backups).enumerate() {
                     restored &= match b {
-                        Some(b) => std::fs::rename(b, p).is_ok(),
-                        // There was no file: remove ours.
-                        None => std::fs::remove_file(p).is_ok(),
+                        Some(b) => std::fs::rename(b, &f.path).is_ok(),
+                        // There was no file: remove ours, if it was placed.
+                        None if i < committed.len() => std::fs::remove_file(&f.path).is_ok(),
+                        None => true,
                     };
                 }
                 drop_backups(&backups);
