@@ -226,6 +226,11 @@ fn sync_dir(dir: &Path) {
 /// nothing in between. POSIX has no way to create two names at once, so a SIGKILL or power
 /// loss exactly between those two syscalls leaves the first file under its real name and
 /// the second, complete, under its hidden temporary name (`.nskeys-*.tmp`) beside it.
+///
+/// With `force` the same holds: the files being replaced are first hard-linked aside and all
+/// but the first removed, so a crash never leaves new and old files side by side, and a
+/// failed rename puts the old set back. Runs into one directory hold a lock on it from the
+/// check to the last rename, so concurrent runs commit one whole set after another.
 pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
     let _locks = lock_dirs(files);
     check_targets(files.iter().map(|f| f.path.as_path()), force)?;
