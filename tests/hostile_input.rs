@@ -251,6 +251,7 @@ fn a_key_where_a_certificate_belongs_and_the_reverse() {
     d.fixture("expiry/days200.der", "cert.der");
     let der_cases = [
         ("expiry", "key.der", "private key"),
+        ("verify --cert", "key.der", "is a key"),
         ("verify --key", "cert.der", "certificate"),
         ("inspect --key", "cert.der", "certificate"),
     ];
