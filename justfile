@@ -16,3 +16,34 @@ lint:
 # Remake the fixtures with openssl (new random keys; tests depend only on their kind).
 fixtures:
     bash fixtures/make.sh
+
+# cargo-fuzz needs nightly, or RUSTC_BOOTSTRAP=1 on stable (set here); installed if missing.
+# A crash is saved under fuzz/artifacts/<target>/: copy it to fuzz/regressions/ with the fix,
+# where `cargo test --test parsers_proptest` replays it.
+# Fuzz each parser for FUZZ_SECONDS seconds (default 60), starting from the fixtures.
+fuzz seconds=env_var_or_default("FUZZ_SECONDS", "60"):
+    #!/usr/bin/env bash
+    set -euo pipefail
+    command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked cargo-fuzz
+    cd fuzz
+    export RUSTC_BOOTSTRAP=1
+    seed() { local dir="corpus/$1"; shift; mkdir -p "$dir"; cp -n "$@" "$dir/" 2>/dev/null || true; }
+    for t in certificate private_key pem_blocks token_answer; do
+        case "$t" in
+            certificate) seed "$t" ../fixtures/expiry/*.pem ../fixtures/expiry/*.der ../fixtures/oracle/*-public.pem ;;
+            private_key) seed "$t" ../fixtures/keys/* ../fixtures/oracle/*-private.pem ;;
+            pem_blocks) seed "$t" ../fixtures/expiry/bundle.pem ../fixtures/keys/*.pem ;;
+            token_answer)
+                mkdir -p "corpus/$t"
+                printf '\000{"access_token":"eyJ.x.y","token_type":"bearer","expires_in":3600}' > "corpus/$t/issued"
+                printf '\002{"error":"invalid_grant","error_description":"x"}' > "corpus/$t/refused" ;;
+        esac
+        echo "== fuzz $t for {{seconds}} s"
+        cargo fuzz run "$t" "corpus/$t" -- -max_total_time={{seconds}} -rss_limit_mb=512 -timeout=10 -print_final_stats=1
+    done
+
+# RUSTSEC-2023-0071 (rsa, Marvin) is ignored on purpose: see "Supply chain" in the README.
+# Check the dependencies against the RustSec advisory database (fetched from GitHub).
+audit:
+    command -v cargo-audit >/dev/null 2>&1 || cargo install --locked cargo-audit
+    cargo audit --ignore RUSTSEC-2023-0071

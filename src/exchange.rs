@@ -22,8 +22,8 @@ const ASSERTION_TYPE: &str = "urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-typ
 pub struct HttpAnswer {
     /// Status code.
     pub status: u16,
-    /// Body.
-    pub body: Vec<u8>,
+    /// Body. A token answer carries the access token: zeroized on drop.
+    pub body: zeroize::Zeroizing<Vec<u8>>,
     /// `Location` header, for redirects.
     pub location: Option<String>,
     /// `Date` header, to spot a clock that is off.
@@ -92,6 +92,16 @@ impl Http {
         if let Some(path) = ca_cert {
             let name = crate::input::display_name(path);
             let pem = crate::input::read_capped(path)?;
+            // nskeys' own parser judges the file first: its errors name the file and what is
+            // wrong with it, where the TLS stack's would say only "BadEncoding".
+            crate::certinfo::load_certificates(&pem, &name)?;
+            if !crate::input::looks_like_pem(&pem) {
+                return Err(Error::unknown(
+                    "the --ca-cert file must be PEM",
+                    "convert it: openssl x509 -inform DER -in CA.der -out CA.pem",
+                )
+                .at(&name));
+            }
             let certs = reqwest::Certificate::from_pem_bundle(&pem)
                 .ok()
                 .filter(|c| !c.is_empty())
@@ -105,10 +115,14 @@ impl Http {
             builder = builder.tls_certs_merge(certs);
         }
         let client = builder.build().map_err(|e| {
-            Error::unknown(
+            let e = Error::unknown(
                 format!("cannot set up HTTPS: {}", chain(&e)),
                 "check --ca-cert and the system's certificate store",
-            )
+            );
+            match ca_cert {
+                Some(path) => e.at(crate::input::display_name(path)),
+                None => e,
+            }
         })?;
         Ok(Http {
             client,
@@ -199,7 +213,9 @@ impl Http {
         let location = header(reqwest::header::LOCATION);
         let date = header(reqwest::header::DATE);
         let status = response.status().as_u16();
-        let mut body = Vec::new();
+        // A token answer is about 2 KiB: this buffer holds it without reallocating, which
+        // would leave unzeroized copies of the token behind.
+        let mut body = zeroize::Zeroizing::new(Vec::with_capacity(64 * 1024));
         // Read at most one byte past the cap: a huge answer is never buffered.
         (&mut response)
             .take(MAX_ANSWER + 1)

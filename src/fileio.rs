@@ -88,6 +88,31 @@ pub fn check_targets<'p>(paths: impl IntoIterator<Item = &'p Path>, force: bool)
 /// syscall, so a crash or SIGKILL at any moment leaves either no directory or a complete
 /// set. Otherwise see [`write_all_or_nothing`].
 pub fn write_set(files: &[OutFile<'_>], force: bool) -> Result<()> {
+    // Directories this run creates are removed again if it fails (a full disk, say): a
+    // failed run leaves the filesystem as it found it.
+    let mut missing: Vec<PathBuf> = Vec::new();
+    for f in files {
+        for dir in parent_of(&f.path).ancestors() {
+            if dir.as_os_str().is_empty() || dir.symlink_metadata().is_ok() {
+                break;
+            }
+            if !missing.iter().any(|m| m == dir) {
+                missing.push(dir.to_path_buf());
+            }
+        }
+    }
+    let result = write_set_in(files, force);
+    if result.is_err() {
+        // Deepest first; remove_dir removes only empty directories, so nothing else goes.
+        missing.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+        for dir in &missing {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+    result
+}
+
+fn write_set_in(files: &[OutFile<'_>], force: bool) -> Result<()> {
     let dirs: Vec<PathBuf> = files.iter().map(|f| parent_of(&f.path)).collect();
     let one_new_dir = dirs.windows(2).all(|w| w[0] == w[1])
         && dirs.first().is_some_and(|d| {
@@ -201,7 +226,13 @@ fn sync_dir(dir: &Path) {
 /// nothing in between. POSIX has no way to create two names at once, so a SIGKILL or power
 /// loss exactly between those two syscalls leaves the first file under its real name and
 /// the second, complete, under its hidden temporary name (`.nskeys-*.tmp`) beside it.
+///
+/// With `force` the same holds: the files being replaced are first hard-linked aside and all
+/// but the first removed, so a crash never leaves new and old files side by side, and a
+/// failed rename puts the old set back. Runs into one directory hold a lock on it from the
+/// check to the last rename, so concurrent runs commit one whole set after another.
 pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
+    let _locks = lock_dirs(files);
     check_targets(files.iter().map(|f| f.path.as_path()), force)?;
 
     // Stage: complete, synced, closed temporary files beside their targets.
@@ -231,6 +262,29 @@ pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
         staged.push(tmp.into_temp_path());
     }
 
+    // With --force, keep a hard link to each file about to be replaced, so that a commit
+    // failing half-way (a full disk, an I/O error) can put the old set back instead of
+    // leaving a new certificate beside the old key. (Removed once the set is in place.)
+    let backups: Vec<Option<PathBuf>> = if force {
+        files.iter().map(|f| backup_link(&f.path)).collect()
+    } else {
+        Vec::new()
+    };
+    let drop_backups = |backups: &[Option<PathBuf>]| {
+        for b in backups.iter().flatten() {
+            let _ = std::fs::remove_file(b);
+        }
+    };
+    // Then remove every old file but the first (kept safe by its link): a SIGKILL between
+    // the renames below now leaves the first file alone under its real name, with its
+    // partner in a hidden file beside it, the half state a run without --force can leave
+    // and the next run explains, never a new certificate beside the old key.
+    for (f, b) in files.iter().zip(&backups).skip(1) {
+        if b.is_some() {
+            let _ = std::fs::remove_file(&f.path);
+        }
+    }
+
     // Commit: rename (or, without force, rename-unless-it-exists) each into place.
     // (Allocated beforehand: nothing but the renames between the commits.)
     let mut committed: Vec<&Path> = Vec::with_capacity(files.len());
@@ -241,12 +295,30 @@ pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
             tmp.persist_noclobber(&f.path)
         };
         if let Err(e) = result {
-            // Undo what this run placed, so no half set stays under the real names. (With
-            // --force the files replaced are gone already; removing ours would leave nothing.)
+            // Undo what this run placed, so no half set stays under the real names: without
+            // --force remove ours; with it, rename the old files back over ours.
+            let mut restored = true;
             if !force {
                 for p in &committed {
                     let _ = std::fs::remove_file(p);
                 }
+            } else {
+                for (i, (f, b)) in files.iter().zip(&backups).enumerate() {
+                    restored &= match b {
+                        Some(b) => std::fs::rename(b, &f.path).is_ok(),
+                        // There was no file: remove ours, if it was placed.
+                        None if i < committed.len() => std::fs::remove_file(&f.path).is_ok(),
+                        None => true,
+                    };
+                }
+                drop_backups(&backups);
+            }
+            if !restored {
+                return Err(Error::unknown(
+                    format!("cannot write, and cannot put the old files back: {}", e.error),
+                    "the key and certificate may not match now: run again with --force once the disk has room",
+                )
+                .at(f.path.display()));
             }
             let hint = if e.error.kind() == std::io::ErrorKind::AlreadyExists {
                 "another process created it meanwhile; nothing of this run was kept"
@@ -259,6 +331,7 @@ pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
         }
         committed.push(&f.path);
     }
+    drop_backups(&backups);
     let mut synced: Vec<PathBuf> = Vec::new();
     for f in files {
         let dir = parent_of(&f.path);
@@ -268,6 +341,45 @@ pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Take an exclusive advisory lock (flock) on each directory the files go into, held until
+/// the returned handles drop: two runs writing a set into one directory at once (`gen
+/// --force` twice) then check and commit one after the other instead of interleaving their
+/// renames into a mismatched pair. Directories are locked in one order, so two runs cannot
+/// deadlock. Best effort: where a directory cannot be locked (some network filesystems) the
+/// run goes on unlocked, as before.
+fn lock_dirs(files: &[OutFile<'_>]) -> Vec<std::fs::File> {
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| std::fs::canonicalize(parent_of(&f.path)).ok())
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    dirs.iter()
+        .filter_map(|d| {
+            let f = std::fs::File::open(d).ok()?;
+            f.lock().ok()?;
+            Some(f)
+        })
+        .collect()
+}
+
+/// A hidden hard link to `path` beside it, if `path` is a file (not a symlink: a symlink
+/// target is replaced, never followed). `None` if there is nothing to keep, or the
+/// filesystem cannot link: the commit then goes on as before, without a way back.
+fn backup_link(path: &Path) -> Option<PathBuf> {
+    if !path.symlink_metadata().ok()?.is_file() {
+        return None;
+    }
+    tempfile::Builder::new()
+        .prefix(".nskeys-")
+        .suffix(".tmp")
+        .make_in(parent_of(path), |p| std::fs::hard_link(path, p))
+        .ok()?
+        .into_temp_path()
+        .keep()
+        .ok()
 }
 
 fn parent_of(path: &Path) -> PathBuf {

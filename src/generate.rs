@@ -13,7 +13,6 @@ use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
-use zeroize::Zeroizing;
 
 /// Where NetSuite takes the certificate.
 pub const NETSUITE_UPLOAD_PAGE: &str =
@@ -193,7 +192,7 @@ fn interrupted_run_key(key_path: &Path, cert_path: &Path) -> Option<PathBuf> {
     if key_path.symlink_metadata().is_ok() || !cert_path.is_file() {
         return None;
     }
-    let cert_pem = std::fs::read(cert_path).ok()?;
+    let cert_pem = crate::input::read_capped(cert_path).ok()?;
     let block = crate::input::pem_blocks(&cert_pem)
         .ok()?
         .into_iter()
@@ -221,7 +220,7 @@ fn interrupted_run_key(key_path: &Path, cert_path: &Path) -> Option<PathBuf> {
         if !entry.file_type().ok()?.is_file() || entry.metadata().ok()?.len() > 64 * 1024 {
             return None;
         }
-        let data = Zeroizing::new(std::fs::read(&path).ok()?);
+        let data = crate::input::read_capped(&path).ok()?;
         let key = keys::parse_private_key(&data, name).ok()?.key;
         let have = keys::spki_key_bits(&key.public_key_der().ok()?)?;
         (have == want).then_some(path)

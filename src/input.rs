@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use base64ct::Encoding;
 use std::io::Read;
 use std::path::Path;
+use zeroize::Zeroizing;
 
 /// The most nskeys reads of any one input. Certificates and keys are a few KiB; a bundle of
 /// hundreds of certificates fits easily. Anything larger is refused unread.
@@ -21,17 +22,25 @@ pub fn display_name(path: &Path) -> String {
 
 /// Read a whole file (or stdin for `-`), refusing directories, empty files and files over
 /// [`MAX_INPUT`], with an error that names the file and says what to do.
-pub fn read_capped(path: &Path) -> Result<Vec<u8>> {
+///
+/// Every file nskeys reads goes through here, keys included, so the buffer is zeroized when
+/// dropped (a key file's bytes must not linger in freed memory), and it never grows by
+/// reallocation, which would leave copies behind: a regular file over the cap is refused from
+/// its size, unread; stdin and other streams are read into one buffer of the cap's size.
+pub fn read_capped(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
     let name = display_name(path);
-    let mut buf = Vec::new();
-    if path == Path::new("-") {
-        std::io::stdin()
-            .lock()
-            .take(MAX_INPUT + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| {
-                Error::unknown(format!("cannot read standard input: {e}"), "").at(&name)
-            })?;
+    let read_err =
+        |e: std::io::Error| Error::unknown(format!("cannot read: {e}"), "check the file").at(&name);
+    let too_big = || {
+        Error::unknown(
+            format!("file is larger than {} MiB", MAX_INPUT / (1024 * 1024)),
+            "a certificate or key is a few KiB: check that this is the right file",
+        )
+        .at(&name)
+    };
+    let buf = if path == Path::new("-") {
+        read_stream(std::io::stdin().lock(), MAX_INPUT)
+            .map_err(|e| Error::unknown(format!("cannot read standard input: {e}"), "").at(&name))?
     } else {
         let file = std::fs::File::open(path).map_err(|e| open_error(&e, path))?;
         let meta = file
@@ -42,16 +51,19 @@ pub fn read_capped(path: &Path) -> Result<Vec<u8>> {
                 Error::unknown("is a directory", "give the path of a file inside it").at(&name),
             );
         }
-        file.take(MAX_INPUT + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::unknown(format!("cannot read: {e}"), "check the file").at(&name))?;
-    }
+        if meta.is_file() && meta.len() > MAX_INPUT {
+            return Err(too_big());
+        }
+        // Devices and pipes report no useful size: read them up to the cap.
+        let expect = if meta.is_file() {
+            meta.len()
+        } else {
+            MAX_INPUT
+        };
+        read_stream(file, expect).map_err(read_err)?
+    };
     if buf.len() as u64 > MAX_INPUT {
-        return Err(Error::unknown(
-            format!("file is larger than {} MiB", MAX_INPUT / (1024 * 1024)),
-            "a certificate or key is a few KiB: check that this is the right file",
-        )
-        .at(&name));
+        return Err(too_big());
     }
     if buf.iter().all(u8::is_ascii_whitespace) {
         return Err(
@@ -59,6 +71,35 @@ pub fn read_capped(path: &Path) -> Result<Vec<u8>> {
         );
     }
     Ok(buf)
+}
+
+/// Read at most `MAX_INPUT + 1` bytes into a zeroizing buffer. `expect` sizes the buffer; a
+/// file that grew since its size was taken is still read to the cap, each outgrown buffer
+/// zeroized as it is replaced.
+fn read_stream(mut r: impl Read, expect: u64) -> std::io::Result<Zeroizing<Vec<u8>>> {
+    let limit = MAX_INPUT as usize + 1;
+    let mut buf = Zeroizing::new(Vec::with_capacity((expect as usize + 1).min(limit)));
+    let mut chunk = Zeroizing::new([0u8; 8192]);
+    loop {
+        let room = limit - buf.len();
+        if room == 0 {
+            return Ok(buf);
+        }
+        let n = match r.read(&mut chunk[..room.min(8192)]) {
+            Ok(0) => return Ok(buf),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.len() + n > buf.capacity() {
+            let mut bigger = Zeroizing::new(Vec::with_capacity(
+                (buf.capacity() * 2).clamp(n, limit).max(buf.len() + n),
+            ));
+            bigger.extend_from_slice(&buf);
+            buf = bigger;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
 }
 
 fn open_error(e: &std::io::Error, path: &Path) -> Error {
@@ -76,14 +117,25 @@ fn open_error(e: &std::io::Error, path: &Path) -> Error {
 
 /// One PEM block: its label (`CERTIFICATE`, `PRIVATE KEY`, ...), its decoded body, and
 /// whether it carried RFC 1421 `Proc-Type: 4,ENCRYPTED` headers (legacy encrypted keys).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The body may be a private key: it is zeroized on drop and `Debug` shows only its length.
+#[derive(Clone, PartialEq, Eq)]
 pub struct PemBlock {
     /// The label between `BEGIN ` and the dashes.
     pub label: String,
     /// The DER bytes.
-    pub der: Vec<u8>,
+    pub der: Zeroizing<Vec<u8>>,
     /// Legacy OpenSSL encryption headers were present.
     pub legacy_encrypted: bool,
+}
+
+impl std::fmt::Debug for PemBlock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PemBlock")
+            .field("label", &self.label)
+            .field("der", &format_args!("<{} bytes>", self.der.len()))
+            .field("legacy_encrypted", &self.legacy_encrypted)
+            .finish()
+    }
 }
 
 /// Whether the data looks like PEM text (a `-----BEGIN ` line somewhere in it).
@@ -119,7 +171,8 @@ pub fn pem_blocks(data: &[u8]) -> std::result::Result<Vec<PemBlock>, String> {
         };
         let body = &body_start[..end];
         let mut legacy_encrypted = false;
-        let mut b64 = String::with_capacity(body.len());
+        // The base64 of a private key is as secret as the key.
+        let mut b64 = Zeroizing::new(String::with_capacity(body.len()));
         for line in body.lines() {
             let line = line.trim();
             if let Some((key, value)) = line.split_once(':') {
@@ -131,8 +184,10 @@ pub fn pem_blocks(data: &[u8]) -> std::result::Result<Vec<PemBlock>, String> {
             }
             b64.push_str(line);
         }
-        let der = base64ct::Base64::decode_vec(&b64)
-            .map_err(|_| format!("the {label} block has invalid base64 (file damaged?)"))?;
+        let der = Zeroizing::new(
+            base64ct::Base64::decode_vec(&b64)
+                .map_err(|_| format!("the {label} block has invalid base64 (file damaged?)"))?,
+        );
         if der.is_empty() {
             return Err(format!("the {label} block is empty"));
         }
@@ -172,8 +227,8 @@ mod tests {
         let blocks = pem_blocks(pem.as_bytes()).unwrap();
         assert_eq!(blocks.len(), 2);
         assert_eq!(blocks[0].label, "CERTIFICATE");
-        assert_eq!(blocks[0].der, b"abc");
-        assert_eq!(blocks[1].der, b"defg");
+        assert_eq!(blocks[0].der.as_slice(), b"abc");
+        assert_eq!(blocks[1].der.as_slice(), b"defg");
     }
 
     #[test]

@@ -189,6 +189,13 @@ fn check_certificate(
                 )
                 .at(&name));
             }
+            None if blocks_have_private_key(&data) => {
+                return Err(Error::unknown(
+                    "this is a private key, not a certificate",
+                    "give the certificate (public.pem) with --cert, and the key with --key",
+                )
+                .at(&name));
+            }
             None => {
                 return Err(Error::unknown(
                     "no certificate in the file",
@@ -197,6 +204,12 @@ fn check_certificate(
                 .at(&name));
             }
         }
+    } else if crate::certinfo::is_key_file(&data) {
+        return Err(Error::unknown(
+            "this is a key (DER), not a certificate",
+            "give the certificate (public.pem) with --cert, and the key with --key",
+        )
+        .at(&name));
     } else {
         data
     };
@@ -253,4 +266,9 @@ fn check_certificate(
         not_after: timeutil::rfc3339(not_after),
         days_left,
     })
+}
+
+/// Whether PEM text holds a private key block (given where a certificate belongs).
+fn blocks_have_private_key(data: &[u8]) -> bool {
+    pem_blocks(data).is_ok_and(|b| b.iter().any(|b| b.label.contains("PRIVATE KEY")))
 }

@@ -424,7 +424,7 @@ mod tests {
     fn answer_dated(date: &str) -> HttpAnswer {
         HttpAnswer {
             status: 400,
-            body: Vec::new(),
+            body: Vec::new().into(),
             location: None,
             date: Some(date.into()),
         }

@@ -397,3 +397,134 @@ fn http_proxy_from_the_environment_is_used() {
         .code(3);
     assert_eq!(proxy.requests().len(), 1);
 }
+
+/// A TCP listener on 127.0.0.1 that hands each connection to `each` on its own thread,
+/// keeping the socket open for the life of the test.
+fn raw_server(each: fn(std::net::TcpStream)) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            std::thread::spawn(move || each(conn));
+        }
+    });
+    port
+}
+
+#[test]
+fn a_tls_handshake_that_stalls_is_cut_off_by_the_timeout() {
+    // Accepts, reads the ClientHello, never answers it.
+    let port = raw_server(|mut conn| {
+        use std::io::Read;
+        let mut buf = [0u8; 4096];
+        let _ = conn.read(&mut buf);
+        std::thread::sleep(Duration::from_secs(60));
+        drop(conn);
+    });
+    let d = es256_dir();
+    let url = format!("https://127.0.0.1:{port}{TOKEN_PATH}");
+    let started = Instant::now();
+    let err = fails(verify_at(&d, &url).args(["--timeout", "2"]), 3);
+    let elapsed = started.elapsed();
+    eprintln!("--timeout 2 against a stalled TLS handshake ended after {elapsed:?}");
+    assert!(
+        err.contains("timed out after 2 s") && err.contains(&url),
+        "{err}"
+    );
+    // A bound on a hang, not a performance assertion.
+    assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
+    // nskeys token too: nothing on stdout.
+    let out = d
+        .nskeys()
+        .args([
+            "token",
+            "--token-url",
+            &url,
+            "--client-id",
+            "c",
+            "--cert-id",
+            "k",
+        ])
+        .args(["--timeout", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_tls_peer_that_answers_nonsense_or_hangs_up_is_exit_3_at_once() {
+    let garbage = raw_server(|mut conn| {
+        use std::io::{Read, Write};
+        let mut buf = [0u8; 4096];
+        let _ = conn.read(&mut buf);
+        let _ = conn.write_all(b"HTTP/1.1 200 OK\r\n\r\nthis is not TLS\r\n");
+        std::thread::sleep(Duration::from_secs(30));
+    });
+    let hang_up = raw_server(drop);
+    let d = es256_dir();
+    for (port, what) in [
+        (garbage, "plain text to a ClientHello"),
+        (hang_up, "hang-up"),
+    ] {
+        let url = format!("https://127.0.0.1:{port}{TOKEN_PATH}");
+        let started = Instant::now();
+        let err = fails(verify_at(&d, &url).args(["--timeout", "20"]), 3);
+        let elapsed = started.elapsed();
+        assert!(err.contains(&url), "{what}: {err}");
+        assert!(
+            !err.contains("timed out"),
+            "{what}: failed at once, not by the timeout: {err}"
+        );
+        assert!(
+            elapsed < Duration::from_secs(10),
+            "{what}: took {elapsed:?}"
+        );
+    }
+}
+
+#[test]
+fn answers_that_are_not_json_are_exit_3_or_a_refusal_with_the_raw_text() {
+    let d = es256_dir();
+    // A 200 that is not JSON makes no sense; a 400/401 that is not JSON is still NetSuite
+    // saying no, shown as it came.
+    for (status, body, code) in [
+        (200, "\u{0}\u{1}binary\u{7f}", 3),
+        (200, "[1,2,3]", 3),
+        (200, r#"{"access_token": 42}"#, 3),
+        (200, r#"{"access_token": "   "}"#, 3),
+        (400, "<html>Bad Request</html>", 2),
+        (401, "not json at all", 2),
+    ] {
+        let server = start(Behaviour::Fixed(status, body.into()));
+        let err = fails(&mut verify_at(&d, &server.token_url()), code);
+        assert!(
+            err.contains(&server.token_url()) || code == 2,
+            "{status} {body:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn headers_that_trickle_one_byte_per_second_are_cut_off_by_the_timeout() {
+    // Every byte arrives before any read timeout would fire: only the overall deadline stops it.
+    let port = raw_server(|mut conn| {
+        use std::io::{Read, Write};
+        let mut buf = [0u8; 8192];
+        let _ = conn.read(&mut buf);
+        for b in b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n".repeat(10) {
+            if conn.write_all(&[b]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    });
+    let d = es256_dir();
+    let url = format!("http://127.0.0.1:{port}{TOKEN_PATH}");
+    let started = Instant::now();
+    let err = fails(verify_at(&d, &url).args(["--timeout", "3"]), 3);
+    let elapsed = started.elapsed();
+    eprintln!("--timeout 3 against headers at one byte per second ended after {elapsed:?}");
+    assert!(err.contains("timed out after 3 s"), "{err}");
+    assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
+}
