@@ -302,7 +302,7 @@ mod tests {
     fn answer(status: u16, body: &str, location: Option<&str>) -> HttpAnswer {
         HttpAnswer {
             status,
-            body: body.as_bytes().to_vec(),
+            body: body.as_bytes().to_vec().into(),
             location: location.map(str::to_string),
             date: None,
         }
