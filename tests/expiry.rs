@@ -403,29 +403,6 @@ fn json_is_an_array_with_unknown_paths_too() {
     assert!(v[2]["error"].as_str().unwrap().contains("missing.pem"));
 }
 
-/// A deeply nested DER SEQUENCE with definite lengths.
-fn deep_der(depth: usize) -> Vec<u8> {
-    let mut der: Vec<u8> = vec![0x05, 0x00];
-    for _ in 0..depth {
-        let len = der.len();
-        let mut next = vec![0x30];
-        if len < 0x80 {
-            next.push(len as u8);
-        } else {
-            let bytes: Vec<u8> = (len as u32)
-                .to_be_bytes()
-                .into_iter()
-                .skip_while(|b| *b == 0)
-                .collect();
-            next.push(0x80 | bytes.len() as u8);
-            next.extend(bytes);
-        }
-        next.extend(der);
-        der = next;
-    }
-    der
-}
-
 #[test]
 fn bad_input_is_unknown_on_one_line_and_other_paths_are_still_judged() {
     let d = Dir::new();

@@ -14,29 +14,6 @@ fn nskeys_bin() -> &'static str {
     env!("CARGO_BIN_EXE_nskeys")
 }
 
-/// A deeply nested DER SEQUENCE with definite lengths.
-fn deep_der(depth: usize) -> Vec<u8> {
-    let mut der: Vec<u8> = vec![0x05, 0x00];
-    for _ in 0..depth {
-        let len = der.len();
-        let mut next = vec![0x30];
-        if len < 0x80 {
-            next.push(len as u8);
-        } else {
-            let bytes: Vec<u8> = (len as u32)
-                .to_be_bytes()
-                .into_iter()
-                .skip_while(|b| *b == 0)
-                .collect();
-            next.push(0x80 | bytes.len() as u8);
-            next.extend(bytes);
-        }
-        next.extend(der);
-        der = next;
-    }
-    der
-}
-
 /// Deterministic pseudo-random bytes.
 fn noise(n: usize, seed: u32) -> Vec<u8> {
     let mut x = seed | 1;

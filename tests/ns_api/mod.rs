@@ -7,7 +7,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -133,7 +133,13 @@ pub fn start() -> Api {
 
 fn serve(stream: std::net::TcpStream, inner: &Mutex<Inner>, base: &str) {
     let mut reader = BufReader::new(stream);
-    let Some((method, path, headers, body)) = read_request(&mut reader) else {
+    let Some(super::stand_in::Received {
+        method,
+        path,
+        headers,
+        body,
+    }) = super::stand_in::read_request(&mut reader)
+    else {
         return;
     };
     let body = String::from_utf8_lossy(&body).to_string();
@@ -293,33 +299,4 @@ fn token(inner: &mut Inner, body: &str, base: &str) -> (u16, String) {
         200,
         format!(r#"{{"access_token":"{token}","expires_in":3600,"token_type":"bearer"}}"#),
     )
-}
-
-type Request = (String, String, Vec<(String, String)>, Vec<u8>);
-
-fn read_request<R: BufRead>(r: &mut R) -> Option<Request> {
-    let mut line = String::new();
-    r.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_string();
-    let path = parts.next()?.to_string();
-    let mut headers = Vec::new();
-    loop {
-        let mut h = String::new();
-        r.read_line(&mut h).ok()?;
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        let (k, v) = h.split_once(':')?;
-        headers.push((k.trim().to_string(), v.trim().to_string()));
-    }
-    let len: usize = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; len];
-    r.read_exact(&mut body).ok()?;
-    Some((method, path, headers, body))
 }

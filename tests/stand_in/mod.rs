@@ -233,7 +233,8 @@ fn serve<S: Read + Write>(stream: S, ctx: &Ctx) {
     }
 }
 
-fn read_request<R: BufRead>(r: &mut R) -> Option<Received> {
+/// Read one HTTP/1.1 request (head and Content-Length body).
+pub fn read_request<R: BufRead>(r: &mut R) -> Option<Received> {
     let mut line = String::new();
     r.read_line(&mut line).ok()?;
     let mut parts = line.split_whitespace();
