@@ -16,3 +16,8 @@ lint:
 # Remake the fixtures with openssl (new random keys; tests depend only on their kind).
 fixtures:
     bash fixtures/make.sh
+
+# nskeys against openssl and a Python client, side by side (RSA-4096 takes a few minutes).
+# The same without just: python3 bench/bench.py [--runs 21] [--rsa-runs 41] [--rows ...]
+bench *ARGS:
+    python3 bench/bench.py {{ARGS}}

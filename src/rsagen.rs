@@ -68,8 +68,11 @@ pub fn generate_with_threads(bits: usize, threads: usize) -> Result<rsa::Private
         // from_p_q computes d = e^-1 mod lcm(p-1, q-1) (FIPS 186-5, as openssl does), then
         // validates the key (n = pq, d < n, de = 1 mod p-1 and q-1) and precomputes the CRT
         // values (dp, dq, qinv) that signing uses.
-        let key = match rsa::PrivateKey::from_p_q(BoxedUint::clone(&p), BoxedUint::clone(&q), e.clone())
-        {
+        let key = match rsa::PrivateKey::from_p_q(
+            BoxedUint::clone(&p),
+            BoxedUint::clone(&q),
+            e.clone(),
+        ) {
             Ok(key) => key,
             Err(_) => continue,
         };
@@ -173,18 +176,23 @@ fn search(prime_bits: usize, stop: &AtomicBool, tx: &mpsc::Sender<Found>) {
         }
     };
     let Ok(bits) = u32::try_from(prime_bits) else {
-        return send_err(Error::unknown("prime size out of range", "use 3072 or 4096"));
+        return send_err(Error::unknown(
+            "prime size out of range",
+            "use 3072 or 4096",
+        ));
     };
     // The rsa crate's sieve: candidates start at a random odd number with the top two bits
     // set and go up (staying below 2^bits), skipping multiples of the first 2048 primes.
-    let mut factory = match SmallFactorsSieveFactory::<BoxedUint>::new(
-        Flavor::Any,
-        bits,
-        SetBits::TwoMsb,
-    ) {
-        Ok(f) => f,
-        Err(e) => return send_err(Error::unknown(format!("prime sieve: {e}"), "use 3072 or 4096")),
-    };
+    let mut factory =
+        match SmallFactorsSieveFactory::<BoxedUint>::new(Flavor::Any, bits, SetBits::TwoMsb) {
+            Ok(f) => f,
+            Err(e) => {
+                return send_err(Error::unknown(
+                    format!("prime sieve: {e}"),
+                    "use 3072 or 4096",
+                ));
+            }
+        };
     let Some(e) = NonZero::new(Limb::from(PUBLIC_EXPONENT)).into_option() else {
         return send_err(Error::unknown("invalid public exponent", "report this"));
     };
@@ -220,7 +228,11 @@ fn search(prime_bits: usize, stop: &AtomicBool, tx: &mpsc::Sender<Found>) {
 /// FIPS 186-5 A.1.3: |p - q| > 2^(bits/2 - 100), so that n cannot be factored by Fermat's
 /// method. Checked as |p - q| >= 2^(bits/2 - 99), slightly stricter and simpler.
 fn far_apart(p: &BoxedUint, q: &BoxedUint, bits: usize) -> bool {
-    let diff = if p > q { p.wrapping_sub(q) } else { q.wrapping_sub(p) };
+    let diff = if p > q {
+        p.wrapping_sub(q)
+    } else {
+        q.wrapping_sub(p)
+    };
     let diff = Zeroizing::new(diff);
     diff.bit_width_vartime() as usize > bits / 2 - 99
 }
@@ -253,7 +265,11 @@ mod tests {
         let one = BoxedUint::one();
         assert_eq!(p.wrapping_sub(&one).gcd(&e), one, "gcd(e, p-1) = 1");
         assert_eq!(q.wrapping_sub(&one).gcd(&e), one, "gcd(e, q-1) = 1");
-        let diff = if p > q { p.wrapping_sub(q) } else { q.wrapping_sub(p) };
+        let diff = if p > q {
+            p.wrapping_sub(q)
+        } else {
+            q.wrapping_sub(p)
+        };
         // bits(diff) > half - 99 means diff >= 2^(half - 99) > 2^(half - 100).
         assert!(bits_of(&diff) > half - 99, "|p - q| > 2^(bits/2 - 100)");
         let n = key.n();
