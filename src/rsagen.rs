@@ -52,7 +52,7 @@ pub fn generate(bits: usize) -> Result<rsa::PrivateKey> {
 
 /// [`generate`] with an explicit number of search threads (at least one is used).
 pub fn generate_with_threads(bits: usize, threads: usize) -> Result<rsa::PrivateKey> {
-    if bits % 2 != 0 || !(MIN_BITS..=MAX_BITS).contains(&bits) {
+    if !bits.is_multiple_of(2) || !(MIN_BITS..=MAX_BITS).contains(&bits) {
         return Err(Error::unknown(
             format!("cannot make an RSA key of {bits} bits"),
             "use 3072 or 4096",
@@ -214,10 +214,8 @@ fn search(prime_bits: usize, stop: &AtomicBool, tx: &mpsc::Sender<Found>) {
             }
             let prime = Zeroizing::new(candidate);
             // gcd(e, p - 1) = 1 with e prime means p mod e != 1; otherwise no d exists.
-            if prime.rem_limb(e) != Limb::ONE {
-                if tx.send(Ok(prime)).is_err() {
-                    return;
-                }
+            if prime.rem_limb(e) != Limb::ONE && tx.send(Ok(prime)).is_err() {
+                return;
             }
             // Never take a second prime from the same range: it would be close to the first.
             break;
@@ -298,7 +296,7 @@ mod tests {
         let q = pow2(1023) | BoxedUint::one_with_precision(1024);
         // 2^(1024 - 100) exactly is not enough; 2^(1024 - 99) is.
         for (d, ok) in [(923, false), (924, false), (925, true), (926, true)] {
-            let other = q.wrapping_add(&pow2(d));
+            let other = q.wrapping_add(pow2(d));
             assert_eq!(far_apart(&q, &other, bits), ok, "2^{d}");
             assert_eq!(far_apart(&other, &q, bits), ok, "2^{d}");
         }
