@@ -169,8 +169,10 @@ def measure(row, scratch_root):
         done = i - (row.warmup - 1) + 1
         if done > 0:
             o, p = row.ours.samples[-1], row.peer.samples[-1]
-            log(f"   {done}/{row.runs}  {row.ours.name} {o.secs:.3f} s {o.rss_kb} KB"
-                f"  {row.peer.name} {p.secs:.3f} s {p.rss_kb} KB")
+            if memory:
+                log(f"   {done}/{row.runs}  {row.ours.name} {o.rss_kb} KB  {row.peer.name} {p.rss_kb} KB")
+            else:
+                log(f"   {done}/{row.runs}  {row.ours.name} {o.secs:.3f} s  {row.peer.name} {p.secs:.3f} s")
     if memory:
         row.ratio = (max(s.rss_kb for s in row.ours.samples)
                      / max(s.rss_kb for s in row.peer.samples))
@@ -223,7 +225,10 @@ def ensure_tools():
 
 def build(no_build, binary):
     if not no_build:
-        r = sh(["cargo", "build", "--release", "--locked"], cwd=ROOT)
+        try:
+            r = sh(["cargo", "build", "--release", "--locked"], cwd=ROOT)
+        except OSError as e:
+            sys.exit(f"bench: cannot run cargo ({e}); install Rust, or pass --no-build")
         if r.returncode != 0:
             sys.exit("bench: cargo build --release failed")
     if not Path(binary).is_file():

@@ -1,6 +1,6 @@
 //! Writing output files so that nothing the user had is lost: never overwrite without
 //! `--force`, write to a temporary file beside the target, and rename into place only when
-//! every file of the set is complete and on disk.
+//! every file of the set is complete; when a file is replaced, only once the new set is on disk.
 
 use crate::error::{Error, Result};
 use std::io::Write;
@@ -60,7 +60,14 @@ pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
         }
     }
 
-    // Stage: complete, synced temporary files beside their targets.
+    // Durability is bought (fsync, about a disk flush) where a crash could otherwise cost the
+    // user something they had: when an existing file is replaced, the new one must be on disk
+    // before the rename, and the rename on disk before we say done. A brand-new set has nothing
+    // to lose; like openssl and ssh-keygen, it is left to the kernel to write out, which keeps
+    // `nskeys gen --alg es256` as fast as openssl.
+    let replacing = files.iter().any(|f| f.path.symlink_metadata().is_ok());
+
+    // Stage: complete temporary files beside their targets.
     let mut staged = Vec::with_capacity(files.len());
     for f in files {
         let dir = parent_of(&f.path);
@@ -82,7 +89,9 @@ pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
             .map_err(|e| io_err("cannot write", e))?;
         staged.push(tmp);
     }
-    sync_all_at_once(&staged, files)?;
+    if replacing {
+        sync_all_at_once(&staged, files)?;
+    }
 
     // Commit: rename (or link, refusing to replace) each into place.
     let mut committed: Vec<&Path> = Vec::new();
@@ -111,6 +120,9 @@ pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
         }
         committed.push(&f.path);
     }
+    if !replacing {
+        return Ok(());
+    }
     // Make the renames durable: each directory once.
     let mut dirs: Vec<PathBuf> = files.iter().map(|f| parent_of(&f.path)).collect();
     dirs.sort();
@@ -124,8 +136,7 @@ pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
 }
 
 /// fsync every staged file, all at the same time: the filesystem journal then commits them
-/// together, so the set costs about one disk flush instead of one per file (a flush is most of
-/// what `nskeys gen --alg es256` spends its time on).
+/// together, so the set costs about one disk flush instead of one per file.
 fn sync_all_at_once(staged: &[tempfile::NamedTempFile], files: &[OutFile<'_>]) -> Result<()> {
     let sync_err = |f: &OutFile<'_>, e: std::io::Error| {
         Error::unknown(
