@@ -11,8 +11,9 @@
 //! the top two bits set, the same primality test (`crypto_primes::is_prime`, Miller-Rabin base
 //! 2 plus the strengthened Lucas test of Baillie-PSW 2021), and `PrivateKey::from_p_q`, which
 //! derives d, validates the key and precomputes the CRT values. On top of that come the
-//! FIPS 186-5 (A.1.3) checks the rsa crate leaves to chance: gcd(e, p-1) = gcd(e, q-1) = 1
-//! and |p - q| > 2^(bits/2 - 100).
+//! FIPS 186-5 (A.1.3) checks: gcd(e, p-1) = gcd(e, q-1) = 1 for each prime as it is found (the
+//! rsa crate finds out only when d cannot be computed, and starts the whole key again), and
+//! |p - q| > 2^(bits/2 - 100), which the rsa crate leaves to chance.
 
 use crate::error::{Error, Result};
 use crypto_bigint::{BoxedUint, Limb, NonZero};
