@@ -175,3 +175,43 @@ fn parent_of(path: &Path) -> PathBuf {
         _ => PathBuf::from("."),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set<'a>(dir: &Path, key: &'a [u8], cert: &'a [u8]) -> [OutFile<'a>; 2] {
+        [
+            OutFile {
+                path: dir.join("public.pem"),
+                contents: cert,
+                mode: 0o644,
+            },
+            OutFile {
+                path: dir.join("private.pem"),
+                contents: key,
+                mode: 0o600,
+            },
+        ]
+    }
+
+    #[test]
+    fn new_set_then_forced_replacement_which_is_synced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        write_all_or_nothing(&set(d, b"key1", b"cert1"), false).unwrap();
+        assert!(write_all_or_nothing(&set(d, b"key2", b"cert2"), false).is_err());
+        assert_eq!(std::fs::read(d.join("private.pem")).unwrap(), b"key1");
+        // Replacing takes the fsync path.
+        write_all_or_nothing(&set(d, b"key2", b"cert2"), true).unwrap();
+        assert_eq!(std::fs::read(d.join("private.pem")).unwrap(), b"key2");
+        assert_eq!(std::fs::read(d.join("public.pem")).unwrap(), b"cert2");
+        let mode = std::fs::metadata(d.join("private.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let leftovers = std::fs::read_dir(d).unwrap().count();
+        assert_eq!(leftovers, 2, "no temporary files left behind");
+    }
+}
