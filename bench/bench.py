@@ -28,6 +28,7 @@ import argparse
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -366,6 +367,8 @@ def main():
     rsa_runs = max(args.rsa_runs, 1)
     mem_runs = max(args.mem_runs, 1)
 
+    # Killed: still stop the token endpoint and remove the scratch files (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ensure_tools()
     build(args.no_build, args.nskeys)
     ns = str(Path(args.nskeys).resolve())
