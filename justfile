@@ -18,6 +18,6 @@ fixtures:
     bash fixtures/make.sh
 
 # nskeys against openssl and a Python client, side by side (RSA-4096 takes a few minutes).
-# The same without just: python3 bench/bench.py [--runs 21] [--rsa-runs 41] [--rows ...]
+# The same without just: python3 bench/bench.py [--runs 21] [--rsa-runs 61] [--rows ...]
 bench *ARGS:
     python3 bench/bench.py {{ARGS}}

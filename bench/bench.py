@@ -20,7 +20,7 @@ cryptography and requests into a venv under .bench/ (pip). Timings are wall cloc
 reaping the child; peak memory is the maximum resident set size that GNU time reports
 (/usr/bin/time -f %M), over runs of its own.
 
-Usage: python3 bench/bench.py [--runs 21] [--rsa-runs 41] [--rows gen-ps256,...] [--no-build]
+Usage: python3 bench/bench.py [--runs 21] [--rsa-runs 61] [--rows gen-ps256,...] [--no-build]
        (or `just bench`). Exit status 0 if every measured row passes, 1 if one fails.
 """
 
@@ -346,8 +346,8 @@ def report(rows, args, load_start):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=21, help="measured runs per side (default 21)")
-    ap.add_argument("--rsa-runs", type=int, default=41,
-                    help="measured runs per side for RSA generation, which varies a lot (default 41)")
+    ap.add_argument("--rsa-runs", type=int, default=61,
+                    help="measured runs per side for RSA generation, which varies a lot (default 61)")
     ap.add_argument("--mem-runs", type=int, default=11,
                     help="runs per side for peak memory, through GNU time (default 11)")
     ap.add_argument("--warmup", type=int, default=1, help="uncounted runs per side first (default 1)")
