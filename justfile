@@ -47,3 +47,8 @@ fuzz seconds=env_var_or_default("FUZZ_SECONDS", "60"):
 audit:
     command -v cargo-audit >/dev/null 2>&1 || cargo install --locked cargo-audit
     cargo audit --ignore RUSTSEC-2023-0071
+
+# nskeys against openssl and a Python client, side by side (RSA-4096 takes a few minutes).
+# The same without just: python3 bench/bench.py [--runs 21] [--rsa-runs 61] [--rows ...]
+bench *ARGS:
+    python3 bench/bench.py {{ARGS}}
