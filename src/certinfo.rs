@@ -451,18 +451,7 @@ fn der_is_private_key(der: &[u8]) -> bool {
         || pkcs8::PrivateKeyInfoRef::from_der(der).is_ok()
         || pkcs1::RsaPrivateKeyRef::from_der(der).is_ok()
         || sec1::EcPrivateKey::try_from(der).is_ok()
-        || is_encrypted_pkcs8_der(der)
-}
-
-/// Whether DER bytes are an encrypted PKCS#8 key:
-/// EncryptedPrivateKeyInfo ::= SEQUENCE { AlgorithmIdentifier, OCTET STRING }
-pub fn is_encrypted_pkcs8_der(der: &[u8]) -> bool {
-    #[derive(der::Sequence)]
-    struct Encrypted<'a> {
-        alg: spki::AlgorithmIdentifierRef<'a>,
-        data: &'a der::asn1::OctetStringRef,
-    }
-    Encrypted::from_der(der).is_ok()
+        || crate::keys::is_encrypted_pkcs8_der(der)
 }
 
 /// Whether a file holds keys but no certificate (a directory scan skips such files).

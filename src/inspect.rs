@@ -386,7 +386,7 @@ fn der_object(data: &[u8], name: &str, now: i64) -> Result<Object> {
         o.spki_der = loaded.key.public_key_der().ok();
         return Ok(o);
     }
-    if certinfo::is_encrypted_pkcs8_der(data) {
+    if keys::is_encrypted_pkcs8_der(data) {
         return Ok(encrypted_key(KeyFormat::Pkcs8, false, None));
     }
     if let Some(o) = public_key_object(data, false) {

@@ -258,8 +258,9 @@ fn parse_der(der: &[u8]) -> std::result::Result<(PrivateKey, KeyFormat), ParseEr
     ))
 }
 
+/// Whether DER bytes are an encrypted PKCS#8 key:
 /// EncryptedPrivateKeyInfo ::= SEQUENCE { AlgorithmIdentifier, OCTET STRING }
-fn is_encrypted_pkcs8_der(der: &[u8]) -> bool {
+pub fn is_encrypted_pkcs8_der(der: &[u8]) -> bool {
     #[derive(der::Sequence)]
     struct Encrypted<'a> {
         alg: spki::AlgorithmIdentifierRef<'a>,

@@ -253,7 +253,7 @@ fn check_certificate(
         )
         .at(&name));
     }
-    let days_left = (timeutil::unix(not_after) - timeutil::unix(now)) / 86_400;
+    let days_left = crate::certinfo::days_between(timeutil::unix(now), timeutil::unix(not_after));
     if days_left < EXPIRY_NOTICE_DAYS {
         warnings.push(format!(
             "the certificate {name} expires in {days_left} days ({}): rotate it soon",

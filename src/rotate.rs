@@ -145,6 +145,18 @@ fn run(ctx: &mut Ctx<'_>) -> Result<Status> {
     }
 }
 
+/// After the key pointer names `e`'s key: point the certificate pointer at its certificate
+/// and record `e` as current in the state file.
+fn record_switch(ctx: &mut Ctx<'_>, e: &Entry) -> Result<()> {
+    pointer::switch(&ctx.cert_ptr, &e.cert_file)?;
+    ctx.state.upsert(e.clone());
+    let now = ctx.now.clone();
+    ctx.state.make_current(&e.key_file, &now);
+    ctx.save()?;
+    ctx.report.switched = true;
+    Ok(())
+}
+
 /// A run killed between switching the key pointer and recording the switch leaves the key
 /// pointer on a proven pair the state file still calls `uploaded`: finish that switch.
 fn finish_interrupted_switch(ctx: &mut Ctx<'_>) -> Result<bool> {
@@ -159,11 +171,7 @@ fn finish_interrupted_switch(ctx: &mut Ctx<'_>) -> Result<bool> {
     {
         return Ok(false);
     }
-    pointer::switch(&ctx.cert_ptr, &e.cert_file)?;
-    let now = ctx.now.clone();
-    ctx.state.make_current(&e.key_file, &now);
-    ctx.save()?;
-    ctx.report.switched = true;
+    record_switch(ctx, &e)?;
     ctx.report.new_cert_id = e.cert_id.clone();
     ctx.step(format!(
         "finished an interrupted switch: {} already named {}; {} -> {}, certificate ID {} is current",
@@ -193,7 +201,8 @@ fn finish_interrupted_switch(ctx: &mut Ctx<'_>) -> Result<bool> {
 fn due(ctx: &mut Ctx<'_>, days: u32) -> Result<bool> {
     let (_, not_after) = cert_dates(&ctx.cert_ptr)?;
     let end = timeutil::parse_rfc3339(&not_after).map(timeutil::unix);
-    let left = end.map(|e| (e - timeutil::unix(SystemTime::now())) / 86_400);
+    let now = timeutil::unix(SystemTime::now());
+    let left = end.map(|e| crate::certinfo::days_between(now, e));
     let due = left.is_none_or(|l| l < i64::from(days));
     if !due {
         ctx.step(format!(
@@ -475,12 +484,7 @@ fn switch(ctx: &mut Ctx<'_>, e: &Entry) -> Result<()> {
     ctx.report.old_cert_id = ctx.state.entry(&new_key).and_then(|o| o.cert_id.clone());
     // Key first: it is what integrations read, and it is proven.
     pointer::switch(&ctx.key_ptr, &e.key_file)?;
-    pointer::switch(&ctx.cert_ptr, &e.cert_file)?;
-    ctx.state.upsert(e.clone());
-    let now = ctx.now.clone();
-    ctx.state.make_current(&e.key_file, &now);
-    ctx.save()?;
-    ctx.report.switched = true;
+    record_switch(ctx, e)?;
     ctx.step(format!(
         "switched {} -> {} and {} -> {}; {} records certificate ID {} as current",
         ctx.key_ptr.display(),

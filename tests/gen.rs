@@ -425,21 +425,6 @@ fn default_subject_is_cn_nskeys() {
     assert_eq!(out.trim(), "subject=CN=nskeys");
 }
 
-fn openssl_fingerprint(dir: &std::path::Path) -> String {
-    let out = openssl_ok(
-        &[
-            "x509",
-            "-in",
-            "public.pem",
-            "-noout",
-            "-fingerprint",
-            "-sha256",
-        ],
-        dir,
-    );
-    out.trim().rsplit('=').next().unwrap().to_string()
-}
-
 fn openssl_not_after_iso(dir: &std::path::Path) -> String {
     // `notAfter=2028-11-22 14:34:23Z`
     let out = openssl_ok(

@@ -212,3 +212,19 @@ pub fn pyjwt_roundtrip(dir: &Path, key: &str, cert: &str, jwt_alg: &str) -> Stri
     );
     stdout
 }
+
+/// The certificate `public.pem` in `dir`: its SHA-256 fingerprint as openssl prints it.
+pub fn openssl_fingerprint(dir: &std::path::Path) -> String {
+    let out = openssl_ok(
+        &[
+            "x509",
+            "-in",
+            "public.pem",
+            "-noout",
+            "-fingerprint",
+            "-sha256",
+        ],
+        dir,
+    );
+    out.trim().rsplit('=').next().unwrap().to_string()
+}
