@@ -1,7 +1,7 @@
 //! The command line, as `../shared/CLI.md` fixes it. Kept apart from `main.rs` so the man
 //! page and shell completions come from the same definitions.
 
-use crate::alg::Alg;
+use crate::pki::alg::Alg;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -121,10 +121,10 @@ pub struct GenArgs {
     #[arg(long, value_enum, ignore_case = true, default_value = "es256")]
     pub alg: Alg,
     /// RSA key size (ps* only); NetSuite accepts 3072 or 4096 bits.
-    #[arg(long, default_value = "4096", value_parser = crate::generate::parse_bits)]
+    #[arg(long, default_value = "4096", value_parser = crate::commands::generate::parse_bits)]
     pub bits: usize,
     /// Certificate lifetime in days, 1 to 730 (NetSuite cuts anything longer to two years).
-    #[arg(long, default_value = "730", value_parser = crate::generate::parse_days)]
+    #[arg(long, default_value = "730", value_parser = crate::commands::generate::parse_days)]
     pub days: u32,
     /// Certificate subject as an RFC 4514 string.
     #[arg(long, default_value = "CN=nskeys")]
@@ -294,7 +294,7 @@ pub struct RotateArgs {
     #[arg(long, value_name = "DAYS")]
     pub if_expires_within: Option<u32>,
     /// Lifetime of the new certificate in days, 1 to 730.
-    #[arg(long, default_value = "730", value_parser = crate::generate::parse_days)]
+    #[arg(long, default_value = "730", value_parser = crate::commands::generate::parse_days)]
     pub days: u32,
     /// Subject of the new certificate (RFC 4514).
     #[arg(long, default_value = "CN=nskeys")]

@@ -26,14 +26,14 @@ fn main() -> ExitCode {
 
 fn run(command: Command, out: &mut Stdout) -> Result<Status, Error> {
     match command {
-        Command::Gen(args) => nskeys::generate::command(&args, out),
-        Command::Expiry(args) => nskeys::expiry::command(&args, out),
-        Command::Inspect(args) => nskeys::inspect::command(&args, out),
-        Command::Verify(args) => nskeys::verify::command_verify(&args, out),
-        Command::Token(args) => nskeys::verify::command_token(&args, out),
-        Command::Rotate(args) => nskeys::rotate::command(&args, out),
+        Command::Gen(args) => nskeys::commands::generate::command(&args, out),
+        Command::Expiry(args) => nskeys::commands::expiry::command(&args, out),
+        Command::Inspect(args) => nskeys::commands::inspect::command(&args, out),
+        Command::Verify(args) => nskeys::commands::verify::command_verify(&args, out),
+        Command::Token(args) => nskeys::commands::verify::command_token(&args, out),
+        Command::Rotate(args) => nskeys::commands::rotate::command(&args, out),
         Command::Certs(nskeys::cli::CertsCommand::List(args)) => {
-            nskeys::certs_api::command_list(&args, out)
+            nskeys::commands::certs::command_list(&args, out)
         }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "nskeys", out);

@@ -3,7 +3,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    match nskeys::certinfo::load_certificates(data, "c.pem") {
+    match nskeys::pki::facts::load_certificates(data, "c.pem") {
         Ok(certs) => {
             for c in certs {
                 let _ = (c.fingerprint(), c.serial_hex(), c.serial_decimal());
@@ -12,5 +12,5 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => assert!(!e.to_string().contains('\n')),
     }
-    let _ = nskeys::certinfo::is_key_file(data);
+    let _ = nskeys::pki::facts::is_key_file(data);
 });

@@ -3,11 +3,11 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(blocks) = nskeys::input::pem_blocks(data) {
+    if let Ok(blocks) = nskeys::pki::pem::pem_blocks(data) {
         // What was split must re-encode and split back to the same blocks.
         for b in blocks {
-            let again = nskeys::input::to_pem(&b.label, &b.der);
-            let back = nskeys::input::pem_blocks(again.as_bytes()).expect("own PEM");
+            let again = nskeys::pki::pem::to_pem(&b.label, &b.der);
+            let back = nskeys::pki::pem::pem_blocks(again.as_bytes()).expect("own PEM");
             assert_eq!(back.len(), 1);
             assert_eq!(back[0].der, b.der);
         }

@@ -3,7 +3,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    match nskeys::keys::parse_private_key(data, "k.pem") {
+    match nskeys::pki::key::parse_private_key(data, "k.pem") {
         Ok(k) => {
             let _ = k.key.describe();
             let _ = k.key.netsuite_check();

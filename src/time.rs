@@ -1,8 +1,8 @@
 //! Time formatting and parsing, in UTC, as RFC 3339.
 
+use ::time::OffsetDateTime;
+use ::time::format_description::well_known::Rfc3339;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 /// Seconds since the Unix epoch (negative before it).
 pub fn unix(t: SystemTime) -> i64 {

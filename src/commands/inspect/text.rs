@@ -1,7 +1,7 @@
 //! The human text of `nskeys inspect`: a block per object, then the NetSuite verdict.
 
+use crate::commands::inspect::{FileReport, Object};
 use crate::error::Status;
-use crate::inspect::{FileReport, Object};
 use std::fmt::Write as _;
 
 fn verdict_word(s: Status) -> &'static str {

@@ -4,14 +4,15 @@
 //! nothing in use changes; see `cli::Command::Rotate` for the order of the switch.
 
 use crate::cli::{ExchangeArgs, GenArgs, RotateArgs};
+use crate::commands::preflight;
 use crate::error::{Error, Result, Status};
-use crate::exchange::Http;
-use crate::input::read_capped;
-use crate::keys::parse_private_key;
 use crate::netsuite::M2M_SETUP_PAGE;
-use crate::preflight;
-use crate::state::{self, Entry, State};
-use crate::{pointer, timeutil};
+use crate::netsuite::http::Http;
+use crate::pki::key::parse_private_key;
+use crate::store::pointer;
+use crate::store::read::read_capped;
+use crate::store::state::{self, Entry, State};
+use crate::time as timeutil;
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -202,7 +203,7 @@ fn due(ctx: &mut Ctx<'_>, days: u32) -> Result<bool> {
     let (_, not_after) = cert_dates(&ctx.cert_ptr)?;
     let end = timeutil::parse_rfc3339(&not_after).map(timeutil::unix);
     let now = timeutil::unix(SystemTime::now());
-    let left = end.map(|e| crate::certinfo::days_between(now, e));
+    let left = end.map(|e| crate::pki::facts::days_between(now, e));
     let due = left.is_none_or(|l| l < i64::from(days));
     if !due {
         ctx.step(format!(
@@ -244,7 +245,7 @@ fn record_current(ctx: &mut Ctx<'_>) -> Result<()> {
 
 fn cert_dates(path: &Path) -> Result<(String, String)> {
     let data = read_capped(path)?;
-    let certs = crate::certinfo::load_certificates(&data, &path.display().to_string())?;
+    let certs = crate::pki::facts::load_certificates(&data, &path.display().to_string())?;
     let c = certs.first().ok_or_else(|| {
         Error::unknown(
             "no certificate in the file",
@@ -323,7 +324,7 @@ fn new_pair(ctx: &mut Ctx<'_>) -> Result<Entry> {
         force: false,
         json: false,
     };
-    let made = crate::generate::run(&gen_args)?;
+    let made = crate::commands::generate::run(&gen_args)?;
     let entry = Entry {
         cert_id: None,
         key_file,
@@ -417,7 +418,7 @@ fn prove(ctx: &mut Ctx<'_>, e: &Entry, id: &str, attempts: u32) -> Result<()> {
         let plan = preflight::plan(&args, SystemTime::now())?;
         let left = deadline.saturating_duration_since(Instant::now());
         let result = Http::new(left.max(Duration::from_millis(1)), plan.ca_cert.as_deref())
-            .and_then(|http| crate::verify::fetch_token(&plan, &http));
+            .and_then(|http| crate::commands::verify::fetch_token(&plan, &http));
         match result {
             Ok(_) => {
                 ctx.step(format!(

@@ -3,10 +3,10 @@
 //! access token, for `curl -H "Authorization: Bearer $(nskeys token)"`.
 
 use crate::cli::{ExchangeArgs, TokenArgs, VerifyArgs};
+use crate::commands::preflight::{self, CertInfo, Plan};
 use crate::error::{Error, Result, Status};
-use crate::exchange::{self, Http, HttpAnswer};
-use crate::netsuite::{self, Answer, Refusal};
-use crate::preflight::{self, CertInfo, Plan};
+use crate::netsuite::http::{self, Http, HttpAnswer};
+use crate::netsuite::token::{self as netsuite, Answer, Refusal};
 use serde::Serialize;
 use std::io::Write;
 use std::time::{Instant, SystemTime};
@@ -37,7 +37,7 @@ pub struct Report {
     pub certificate: Option<CertInfo>,
     /// The assertion's header and claims (never its signature).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub assertion: Option<crate::jwt::Assertion>,
+    pub assertion: Option<crate::netsuite::assertion::Assertion>,
     /// Dry run: the form fields that would be posted (the assertion itself elided).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub form: Option<Form>,
@@ -175,7 +175,7 @@ fn verify(args: &VerifyArgs, report: &mut Report) -> Result<Status> {
     let plan = preflight::plan(&args.exchange, SystemTime::now())?;
     report.token_url = Some(plan.token_url.to_string());
     report.key = Some(KeyInfo {
-        path: crate::input::display_name(&plan.key_path),
+        path: crate::store::read::display_name(&plan.key_path),
         kind: plan.key.describe(),
         format: plan.key_format.name(),
     });
@@ -266,13 +266,13 @@ fn clock_skew(answer: &HttpAnswer) -> Option<i64> {
     );
     let date = time::PrimitiveDateTime::parse(answer.date.as_deref()?.trim(), format).ok()?;
     let theirs = date.assume_utc().unix_timestamp();
-    let skew = crate::timeutil::unix(SystemTime::now()) - theirs;
+    let skew = crate::time::unix(SystemTime::now()) - theirs;
     (skew.abs() > CLOCK_SKEW_SECS).then_some(skew)
 }
 
 /// One SuiteQL request with the token: 401 = refused (exit 2); 2xx/400/403 = authenticated.
 fn probe(plan: &Plan, http: &Http, token: &str, report: &mut Report) -> Result<()> {
-    let url = exchange::probe_url(&plan.token_url)?;
+    let url = http::probe_url(&plan.token_url)?;
     let answer = http.post_probe(&url, token)?;
     let excerpt = netsuite::excerpt(&answer.body, 300);
     let authenticated = matches!(answer.status, 200..=299 | 400 | 403);

@@ -3,15 +3,12 @@
 //! defensively: an ID is taken only from a field that clearly holds one, and anything else is
 //! an error showing NetSuite's raw answer. Nothing proceeds on a guess.
 
-use crate::cli::{CertsListArgs, ExchangeArgs};
-use crate::error::{Error, Result, Status};
-use crate::exchange::{Http, HttpAnswer};
-use crate::netsuite::{self, RAW_SHOWN};
-use crate::preflight;
+use crate::cli::ExchangeArgs;
+use crate::error::{Error, Result};
+use crate::netsuite::http::HttpAnswer;
+use crate::netsuite::token::{self, RAW_SHOWN};
 use serde::Serialize;
 use serde_json::Value;
-use std::io::Write;
-use std::time::SystemTime;
 
 /// Where the client's certificates are, under the API base.
 pub fn certificates_url(base: &reqwest::Url, client_id: &str) -> Result<reqwest::Url> {
@@ -48,7 +45,7 @@ pub fn api_base(api_url: Option<&str>, args: &ExchangeArgs) -> Result<reqwest::U
     let url = match (api_url, &args.token_url, &args.account) {
         (Some(u), _, _) => u.trim().to_string(),
         (None, Some(t), _) if t.contains(".suitetalk.api.netsuite.com/") => beside_token(t),
-        (None, _, Some(account)) => beside_token(&netsuite::token_url_for_account(account)?),
+        (None, _, Some(account)) => beside_token(&token::token_url_for_account(account)?),
         _ => {
             return Err(Error::unknown(
                 "no certificates API URL",
@@ -56,7 +53,7 @@ pub fn api_base(api_url: Option<&str>, args: &ExchangeArgs) -> Result<reqwest::U
             ));
         }
     };
-    crate::exchange::check_url(&url)
+    crate::netsuite::http::check_url(&url)
 }
 
 /// One certificate as NetSuite lists it.
@@ -171,7 +168,7 @@ pub fn senseless(what: &str, answer: &HttpAnswer, url: &str, hint: &str) -> Erro
 
 /// NetSuite's raw answer, bounded, on one line.
 pub fn raw(answer: &HttpAnswer) -> String {
-    let text = netsuite::excerpt(&answer.body, RAW_SHOWN);
+    let text = token::excerpt(&answer.body, RAW_SHOWN);
     if text.is_empty() {
         "(empty)".into()
     } else {
@@ -206,93 +203,6 @@ pub fn refused(what: &str, answer: &HttpAnswer, url: &str, hint: &str) -> Error 
         hint,
     )
     .at(url)
-}
-
-/// What `certs list --json` prints.
-#[derive(Debug, Serialize)]
-struct ListReport<'a> {
-    url: String,
-    certificates: &'a [Listed],
-}
-
-/// `nskeys certs list`.
-pub fn command_list(args: &CertsListArgs, out: &mut dyn Write) -> Result<Status> {
-    let base = api_base(args.api_url.as_deref(), &args.exchange)?;
-    let plan = preflight::plan(&args.exchange, SystemTime::now())?;
-    let client_id = plan.assertion.claims.iss.clone();
-    let url = certificates_url(&base, &client_id)?;
-    if args.exchange.dry_run {
-        writeln!(
-            out,
-            "Dry run: would take a token at {} with {} (kid {}), then GET {url}",
-            plan.token_url,
-            plan.key_path.display(),
-            plan.assertion.header.kid
-        )
-        .map_err(write_error)?;
-        return Ok(Status::Ok);
-    }
-    let http = Http::new(plan.timeout, plan.ca_cert.as_deref())?;
-    let token = crate::verify::fetch_token(&plan, &http)?;
-    let answer = http.api_request(&url, &token.access_token, None)?;
-    match answer.status {
-        200..=299 => {}
-        400..=499 => {
-            return Err(refused(
-                "list the certificates",
-                &answer,
-                url.as_str(),
-                "check --client-id and the role's permissions",
-            ));
-        }
-        _ => {
-            return Err(senseless(
-                "unexpected answer to the list",
-                &answer,
-                url.as_str(),
-                "try again later",
-            ));
-        }
-    }
-    let mut listed = parse_list(&answer.body).map_err(|why| {
-        senseless(
-            &format!("cannot read the list ({why})"),
-            &answer,
-            url.as_str(),
-            "nskeys does not know this answer's shape; report it with the answer above",
-        )
-    })?;
-    let in_use = plan.assertion.header.kid.clone();
-    for l in &mut listed {
-        l.in_use = l.id == in_use;
-    }
-    let text = if args.json {
-        serde_json::to_string_pretty(&ListReport {
-            url: url.to_string(),
-            certificates: &listed,
-        })
-        .map_err(|e| Error::unknown(e.to_string(), "report this"))?
-            + "\n"
-    } else {
-        let mut t = format!("{} certificate(s) at {url}\n", listed.len());
-        for l in &listed {
-            t.push_str(&format!(
-                "{} {:<24} status {:<10} expires {}\n",
-                if l.in_use { "*" } else { " " },
-                l.id,
-                l.status.as_deref().unwrap_or("?"),
-                l.expires.as_deref().unwrap_or("?"),
-            ));
-        }
-        t.push_str("(* the certificate ID of the key in use)\n");
-        t
-    };
-    out.write_all(text.as_bytes()).map_err(write_error)?;
-    Ok(Status::Ok)
-}
-
-fn write_error(e: std::io::Error) -> Error {
-    Error::unknown(format!("cannot write output: {e}"), "").at("<stdout>")
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! Private keys: generation, reading every encoding NetSuite users have (PKCS#8, PKCS#1, SEC1;
 //! PEM or DER), PKCS#8 output, and the public key that goes into a certificate.
 
-use crate::alg::{Alg, KeyKind};
 use crate::error::{Error, Result};
-use crate::input::{PemBlock, looks_like_pem, pem_blocks};
+use crate::pki::alg::{Alg, KeyKind};
+use crate::pki::pem::{PemBlock, looks_like_pem, pem_blocks};
 use der::Decode;
 use rsa::traits::PublicKeyParts;
 use spki::{EncodePublicKey, ObjectIdentifier};
@@ -83,7 +83,7 @@ impl PrivateKey {
     pub fn generate(alg: Alg, rsa_bits: usize) -> Result<PrivateKey> {
         use p256::elliptic_curve::Generate;
         Ok(match alg.key_kind() {
-            KeyKind::Rsa => PrivateKey::Rsa(Box::new(crate::rsagen::generate(rsa_bits)?)),
+            KeyKind::Rsa => PrivateKey::Rsa(Box::new(crate::pki::rsagen::generate(rsa_bits)?)),
             KeyKind::P256 => PrivateKey::P256(p256::SecretKey::generate()),
             KeyKind::P384 => PrivateKey::P384(p384::SecretKey::generate()),
             KeyKind::P521 => PrivateKey::P521(p521::SecretKey::generate()),

@@ -1,17 +1,17 @@
 //! Facts about X.509 certificates and public keys, parsed with `x509-cert`: what `expiry`
 //! judges and what `inspect` shows, with NetSuite's rules for keys and validity.
 
-use crate::alg::{Alg, KeyKind};
+use crate::commands::generate::colon_hex;
 use crate::error::{Error, Result};
-use crate::generate::colon_hex;
-use crate::input::{looks_like_pem, pem_blocks};
+use crate::pki::alg::{Alg, KeyKind};
+use crate::pki::pem::{looks_like_pem, pem_blocks};
 use der::{Decode, Encode};
 use sha2::{Digest, Sha256};
 use spki::ObjectIdentifier;
 use x509_cert::Certificate;
 
 /// NetSuite's longest honoured validity, in seconds (730 days; it cuts longer ones).
-pub const NETSUITE_MAX_VALIDITY: i64 = crate::cert::MAX_DAYS as i64 * 86_400;
+pub const NETSUITE_MAX_VALIDITY: i64 = crate::pki::cert::MAX_DAYS as i64 * 86_400;
 
 const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const OID_RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
@@ -128,11 +128,11 @@ impl KeyType {
     /// NetSuite's rule for this key (RSA 3072/4096, EC P-256/384/521).
     pub fn netsuite_verdict(&self) -> KeyVerdict {
         match self {
-            KeyType::Rsa { bits } => match crate::keys::check_key_allowed(KeyKind::Rsa, *bits) {
+            KeyType::Rsa { bits } => match crate::pki::key::check_key_allowed(KeyKind::Rsa, *bits) {
                 Ok(()) => KeyVerdict::Allowed,
                 Err(why) => KeyVerdict::Refused(why),
             },
-            KeyType::RsaPss { bits } => match crate::keys::check_key_allowed(KeyKind::Rsa, *bits) {
+            KeyType::RsaPss { bits } => match crate::pki::key::check_key_allowed(KeyKind::Rsa, *bits) {
                 Ok(()) => KeyVerdict::Unknown(
                     "unknown whether NetSuite accepts a key with the rsassaPss OID: prefer an ordinary rsaEncryption key (`nskeys gen --alg ps256`)".into(),
                 ),
@@ -447,11 +447,11 @@ fn not_a_certificate(what: &str) -> (String, &'static str) {
 
 /// Whether DER bytes are a private key (PKCS#8 plain or encrypted, PKCS#1, SEC1).
 fn der_is_private_key(der: &[u8]) -> bool {
-    crate::keys::parse_private_key(der, "").is_ok()
+    crate::pki::key::parse_private_key(der, "").is_ok()
         || pkcs8::PrivateKeyInfoRef::from_der(der).is_ok()
         || pkcs1::RsaPrivateKeyRef::from_der(der).is_ok()
         || sec1::EcPrivateKey::try_from(der).is_ok()
-        || crate::keys::is_encrypted_pkcs8_der(der)
+        || crate::pki::key::is_encrypted_pkcs8_der(der)
 }
 
 /// Whether a file holds keys but no certificate (a directory scan skips such files).

@@ -3,13 +3,16 @@
 //! longer than two years, rsassaPss-OID key); 2 NetSuite would refuse something (key type or
 //! size, expired, bare public key) or `--key` does not match; 3 a file cannot be read or parsed.
 
-use crate::alg::Alg;
-use crate::certinfo::{self, CertFacts, KeyType, KeyVerdict, SignatureInfo};
+mod text;
+
 use crate::cli::InspectArgs;
 use crate::error::{Error, Result, Status};
-use crate::input::{display_name, looks_like_pem, pem_blocks, read_capped, to_pem};
-use crate::keys::{self, KeyFormat};
-use crate::timeutil::{self, from_unix, rfc3339};
+use crate::pki::alg::Alg;
+use crate::pki::facts::{self, CertFacts, KeyType, KeyVerdict, SignatureInfo};
+use crate::pki::key::{self, KeyFormat};
+use crate::pki::pem::{looks_like_pem, pem_blocks, to_pem};
+use crate::store::read::{display_name, read_capped};
+use crate::time::{self as timeutil, from_unix, rfc3339};
 use der::Decode;
 use serde::Serialize;
 use std::io::Write;
@@ -161,7 +164,7 @@ fn certificate(facts: &CertFacts, pem: bool, now: i64) -> Object {
         not_before: Some(rfc3339(from_unix(facts.not_before))),
         not_after: Some(rfc3339(from_unix(facts.not_after))),
         validity_days: Some((facts.not_after - facts.not_before).div_euclid(86_400)),
-        days_left: Some(certinfo::days_between(now, effective)),
+        days_left: Some(facts::days_between(now, effective)),
         netsuite_expiry: Some(rfc3339(from_unix(effective))),
         signature: Some(facts.signature.clone()),
         sha256_fingerprint: Some(facts.fingerprint()),
@@ -259,22 +262,22 @@ fn unsupported_key_type(der: &[u8], format: KeyFormat) -> Option<KeyType> {
         KeyFormat::Pkcs8 => {
             let info = pkcs8::PrivateKeyInfoRef::from_der(der).ok()?;
             let oid = info.algorithm.oid;
-            if certinfo::is_rsa_pss_oid(&oid) {
+            if facts::is_rsa_pss_oid(&oid) {
                 let inner = pkcs1::RsaPrivateKeyRef::from_der(info.private_key.as_bytes()).ok()?;
                 return Some(KeyType::RsaPss {
-                    bits: certinfo::uint_bits(inner.modulus.as_bytes()),
+                    bits: facts::uint_bits(inner.modulus.as_bytes()),
                 });
             }
             if let Ok(curve) = info.algorithm.parameters_oid() {
-                return Some(KeyType::EcOther(certinfo::curve_name(&curve)));
+                return Some(KeyType::EcOther(facts::curve_name(&curve)));
             }
-            Some(KeyType::Other(certinfo::oid_key_name(&oid)))
+            Some(KeyType::Other(facts::oid_key_name(&oid)))
         }
         KeyFormat::Sec1 => {
             let ec = sec1::EcPrivateKey::try_from(der).ok()?;
             let curve = ec.parameters.and_then(|p| p.named_curve());
             Some(KeyType::EcOther(
-                curve.map_or("an unnamed curve".into(), |c| certinfo::curve_name(&c)),
+                curve.map_or("an unnamed curve".into(), |c| facts::curve_name(&c)),
             ))
         }
         KeyFormat::Pkcs1 => None,
@@ -290,9 +293,9 @@ fn format_of_label(label: &str) -> Option<KeyFormat> {
     }
 }
 
-fn loaded_key_type(key: &keys::PrivateKey) -> KeyType {
+fn loaded_key_type(key: &key::PrivateKey) -> KeyType {
     match key.kind() {
-        crate::alg::KeyKind::Rsa => KeyType::Rsa { bits: key.bits() },
+        crate::pki::alg::KeyKind::Rsa => KeyType::Rsa { bits: key.bits() },
         kind => KeyType::Ec(kind),
     }
 }
@@ -304,7 +307,7 @@ fn read_private_key(der: &[u8], format: KeyFormat, pem: bool, name: &str) -> Res
         KeyFormat::Pkcs1 => "RSA PRIVATE KEY",
         KeyFormat::Sec1 => "EC PRIVATE KEY",
     };
-    match keys::parse_private_key(to_pem(label, der).as_bytes(), name) {
+    match key::parse_private_key(to_pem(label, der).as_bytes(), name) {
         Ok(loaded) => {
             let mut o = private_key(loaded_key_type(&loaded.key), format, pem);
             o.spki_der = loaded.key.public_key_der().ok();
@@ -335,7 +338,7 @@ pub fn objects(data: &[u8], name: &str, now: i64) -> Result<Vec<Object>> {
     for (i, block) in blocks.iter().enumerate() {
         let n = i + 1;
         let label = block.label.as_str();
-        if certinfo::is_cert_label(label) {
+        if facts::is_cert_label(label) {
             let facts = CertFacts::from_der(&block.der).map_err(|e| {
                 err(
                     format!("PEM block #{n} ({label}): {e}"),
@@ -381,12 +384,12 @@ fn der_object(data: &[u8], name: &str, now: i64) -> Result<Object> {
     if let Ok(facts) = CertFacts::from_der(data) {
         return Ok(certificate(&facts, false, now));
     }
-    if let Ok(loaded) = keys::parse_private_key(data, name) {
+    if let Ok(loaded) = key::parse_private_key(data, name) {
         let mut o = private_key(loaded_key_type(&loaded.key), loaded.format, false);
         o.spki_der = loaded.key.public_key_der().ok();
         return Ok(o);
     }
-    if keys::is_encrypted_pkcs8_der(data) {
+    if key::is_encrypted_pkcs8_der(data) {
         return Ok(encrypted_key(KeyFormat::Pkcs8, false, None));
     }
     if let Some(o) = public_key_object(data, false) {
@@ -408,12 +411,12 @@ pub fn command(args: &InspectArgs, out: &mut dyn Write) -> Result<Status> {
     let key = match &args.key {
         Some(path) => {
             let name = display_name(path);
-            let loaded = keys::parse_private_key(&read_capped(path)?, &name)?;
+            let loaded = key::parse_private_key(&read_capped(path)?, &name)?;
             Some((name, loaded.key.public_key_der()?))
         }
         None => None,
     };
-    let key_bits = key.as_ref().and_then(|(_, der)| keys::spki_key_bits(der));
+    let key_bits = key.as_ref().and_then(|(_, der)| key::spki_key_bits(der));
     let mut status = Status::Ok;
     let mut files = Vec::new();
     for path in &args.paths {
@@ -423,7 +426,7 @@ pub fn command(args: &InspectArgs, out: &mut dyn Write) -> Result<Status> {
                 if let Some((key_name, _)) = &key {
                     for o in objs.iter_mut().filter(|o| o.kind != "private key") {
                         let matches =
-                            o.spki_der.as_deref().and_then(keys::spki_key_bits) == key_bits;
+                            o.spki_der.as_deref().and_then(key::spki_key_bits) == key_bits;
                         o.key_matches = Some(matches);
                         if matches {
                             o.note(Status::Ok, format!("{key_name} is its private key"));
@@ -460,7 +463,7 @@ pub fn command(args: &InspectArgs, out: &mut dyn Write) -> Result<Status> {
         s.push('\n');
         s
     } else {
-        crate::inspect_text::render(&files)
+        text::render(&files)
     };
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())

@@ -2,9 +2,9 @@
 //! critical basicConstraints CA:TRUE, a random positive serial, and for RSA keys an
 //! RSASSA-PSS self-signature (hash of the alg, MGF1 with the same hash, salt 64).
 
-use crate::alg::{Alg, CERT_PSS_SALT_LEN};
 use crate::error::{Error, Result};
-use crate::keys::PrivateKey;
+use crate::pki::alg::{Alg, CERT_PSS_SALT_LEN};
+use crate::pki::key::PrivateKey;
 use der::{Decode, Encode};
 use std::str::FromStr;
 use std::time::{Duration, SystemTime};

@@ -1,18 +1,12 @@
-//! What nskeys knows about NetSuite's token endpoint (`../shared/NETSUITE.md`): the URL for an
+//! NetSuite's token endpoint (`../shared/NETSUITE.md`): the URL for an
 //! account, the scopes, how to read its answers, and the likely causes behind each refusal.
 
+use super::{LOGIN_AUDIT_TRAIL, M2M_SETUP_PAGE};
 use crate::error::{Error, Result};
 use serde::Serialize;
 
 /// Scopes NetSuite knows for M2M tokens.
 pub const SCOPES: [&str; 4] = ["restlets", "rest_webservices", "suite_analytics", "mcp"];
-
-/// Where NetSuite's real reason for a refusal is written.
-pub const LOGIN_AUDIT_TRAIL: &str = "Setup > Users/Roles > User Management > View Login Audit Trail (add the Detail column; filter on the integration)";
-
-/// Where certificates are uploaded and mapped to an integration, role and entity.
-pub const M2M_SETUP_PAGE: &str =
-    "Setup > Integration > Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup";
 
 /// The token URL for an account ID: lower-cased, `_` -> `-` (sandbox `1234567_SB1` ->
 /// `1234567-sb1`). Only letters, digits, `_` and `-` are allowed, so nothing can be smuggled

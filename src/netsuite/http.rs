@@ -90,12 +90,12 @@ impl Http {
             .timeout(timeout)
             .connect_timeout(timeout);
         if let Some(path) = ca_cert {
-            let name = crate::input::display_name(path);
-            let pem = crate::input::read_capped(path)?;
+            let name = crate::store::read::display_name(path);
+            let pem = crate::store::read::read_capped(path)?;
             // nskeys' own parser judges the file first: its errors name the file and what is
             // wrong with it, where the TLS stack's would say only "BadEncoding".
-            crate::certinfo::load_certificates(&pem, &name)?;
-            if !crate::input::looks_like_pem(&pem) {
+            crate::pki::facts::load_certificates(&pem, &name)?;
+            if !crate::pki::pem::looks_like_pem(&pem) {
                 return Err(Error::unknown(
                     "the --ca-cert file must be PEM",
                     "convert it: openssl x509 -inform DER -in CA.der -out CA.pem",
@@ -120,7 +120,7 @@ impl Http {
                 "check --ca-cert and the system's certificate store",
             );
             match ca_cert {
-                Some(path) => e.at(crate::input::display_name(path)),
+                Some(path) => e.at(crate::store::read::display_name(path)),
                 None => e,
             }
         })?;

@@ -3,10 +3,12 @@
 
 use crate::cli::ExchangeArgs;
 use crate::error::{Error, Result};
-use crate::input::{display_name, looks_like_pem, pem_blocks, read_capped};
-use crate::jwt::{Assertion, Claims, Header, MAX_TTL};
-use crate::keys::{KeyFormat, PrivateKey, parse_private_key, spki_key_bits};
-use crate::{netsuite, timeutil};
+use crate::netsuite::assertion::{Assertion, Claims, Header, MAX_TTL};
+use crate::netsuite::token as netsuite;
+use crate::pki::key::{KeyFormat, PrivateKey, parse_private_key, spki_key_bits};
+use crate::pki::pem::{looks_like_pem, pem_blocks};
+use crate::store::read::{display_name, read_capped};
+use crate::time as timeutil;
 use der::{Decode, Encode};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -62,7 +64,7 @@ pub fn plan(args: &ExchangeArgs, now: SystemTime) -> Result<Plan> {
             ));
         }
     };
-    let token_url = crate::exchange::check_url(&url)?;
+    let token_url = crate::netsuite::http::check_url(&url)?;
     let client_id = required(
         &args.client_id,
         "--client-id",
@@ -73,7 +75,7 @@ pub fn plan(args: &ExchangeArgs, now: SystemTime) -> Result<Plan> {
     let from_state = args
         .cert_id
         .is_none()
-        .then(|| crate::state::cert_id_for_key(&args.key))
+        .then(|| crate::store::state::cert_id_for_key(&args.key))
         .flatten();
     let cert_id = required(
         &args.cert_id.clone().or(from_state),
@@ -204,7 +206,7 @@ fn check_certificate(
                 .at(&name));
             }
         }
-    } else if crate::certinfo::is_key_file(&data) {
+    } else if crate::pki::facts::is_key_file(&data) {
         return Err(Error::unknown(
             "this is a key (DER), not a certificate",
             "give the certificate (public.pem) with --cert, and the key with --key",
@@ -253,7 +255,7 @@ fn check_certificate(
         )
         .at(&name));
     }
-    let days_left = crate::certinfo::days_between(timeutil::unix(now), timeutil::unix(not_after));
+    let days_left = crate::pki::facts::days_between(timeutil::unix(now), timeutil::unix(not_after));
     if days_left < EXPIRY_NOTICE_DAYS {
         warnings.push(format!(
             "the certificate {name} expires in {days_left} days ({}): rotate it soon",

@@ -4,7 +4,7 @@
 //! they were given when no `--cert-id` is.
 
 use crate::error::{Error, Result};
-use crate::fileio::{self, OutFile};
+use crate::store::write::{self, OutFile};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -151,7 +151,7 @@ impl State {
         let mut json = serde_json::to_string_pretty(self)
             .map_err(|e| Error::unknown(format!("cannot encode the state: {e}"), "report this"))?;
         json.push('\n');
-        fileio::write_all_or_nothing(
+        write::write_all_or_nothing(
             &[OutFile {
                 path: path.to_path_buf(),
                 contents: json.as_bytes(),

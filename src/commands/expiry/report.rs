@@ -2,9 +2,9 @@
 //! one Nagios/Icinga plugin line, and Prometheus textfile-collector metrics named as the
 //! x509 exporters name them (so existing dashboards and alerts work unchanged).
 
+use crate::commands::expiry::{Entry, Judged, Thresholds};
 use crate::error::{Error, Result, Status};
-use crate::expiry::{Entry, Judged, Thresholds};
-use crate::timeutil::{from_unix, rfc3339};
+use crate::time::{from_unix, rfc3339};
 use std::fmt::Write as _;
 
 fn time(secs: i64) -> String {

@@ -30,7 +30,7 @@ fn io_error(what: &str, path: &Path, e: std::io::Error) -> Error {
 
 /// Make `pointer` a symlink to `target` (a file name in the same directory), atomically.
 pub fn switch(pointer: &Path, target: &str) -> Result<()> {
-    let dir = crate::state::dir_of(pointer);
+    let dir = crate::store::state::dir_of(pointer);
     if !dir.join(target).is_file() {
         return Err(Error::unknown(
             "the file the pointer would name is missing",
@@ -57,12 +57,12 @@ pub fn adopt(pointer: &Path, dated: &str) -> Result<String> {
         .symlink_metadata()
         .map_err(|e| io_error("cannot read the current file", pointer, e))?;
     if meta.file_type().is_symlink() {
-        return crate::state::resolved_name(pointer).ok_or_else(|| {
+        return crate::store::state::resolved_name(pointer).ok_or_else(|| {
             Error::unknown("the pointer names no file", "fix the symlink by hand")
                 .at(pointer.display())
         });
     }
-    let dir = crate::state::dir_of(pointer);
+    let dir = crate::store::state::dir_of(pointer);
     let dated_path = dir.join(dated);
     std::fs::hard_link(pointer, &dated_path)
         .map_err(|e| io_error("cannot give the current file a dated name", &dated_path, e))?;

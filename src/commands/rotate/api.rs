@@ -3,12 +3,12 @@
 //! certificate is revoked. A child of `rotate` so it shares its context and steps.
 
 use super::{Ctx, args_for, dated_pair, new_pair, prove, switch};
-use crate::certs_api::{self, api_base};
+use crate::commands::preflight::{self, Plan};
 use crate::error::{Error, Result, Status};
-use crate::exchange::Http;
-use crate::input::read_capped;
-use crate::preflight::{self, Plan};
-use crate::state::{self, Entry};
+use crate::netsuite::certs_api::{self, api_base};
+use crate::netsuite::http::Http;
+use crate::store::read::read_capped;
+use crate::store::state::{self, Entry};
 use std::time::SystemTime;
 
 /// `{"fileContent", "role", "entity"}`: IDs as numbers when they are numbers.
@@ -79,7 +79,7 @@ fn do_upload(
 ) -> Result<Entry> {
     let pem = String::from_utf8_lossy(&read_capped(&ctx.dir.join(&e.cert_file))?).to_string();
     let http = Http::new(plan.timeout, plan.ca_cert.as_deref())?;
-    let token = crate::verify::fetch_token(plan, &http)?;
+    let token = crate::commands::verify::fetch_token(plan, &http)?;
     ctx.step(format!(
         "NetSuite issued a token for the current key (certificate ID {})",
         plan.assertion.header.kid
@@ -148,7 +148,7 @@ fn revoke(ctx: &mut Ctx<'_>, e: &Entry, old_id: &str, url: &reqwest::Url) -> Res
     let keep = format!(
         "the new pair is in use and works; the old certificate {old_id} is still active: revoke it in NetSuite's M2M setup page (nskeys certs list shows it)"
     );
-    let token = crate::verify::fetch_token(&plan, &http).map_err(|mut err| {
+    let token = crate::commands::verify::fetch_token(&plan, &http).map_err(|mut err| {
         err.hint = keep.clone();
         err
     })?;

@@ -1,11 +1,13 @@
 //! `nskeys expiry`: judge when certificates expire, for cron and monitoring. Every path is
 //! judged even when another fails; the exit status is the worst state found.
 
-use crate::certinfo::{self, CertFacts};
+mod report;
+
 use crate::cli::{ExpiryArgs, ExpiryFormat};
 use crate::error::{Error, Result, Status};
-use crate::input::{display_name, read_capped};
-use crate::timeutil;
+use crate::pki::facts::{self, CertFacts};
+use crate::store::read::{display_name, read_capped};
+use crate::time as timeutil;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -92,7 +94,7 @@ impl Entry {
 /// notBefore + 730 days).
 pub fn judge(facts: &CertFacts, t: &Thresholds) -> (Status, i64, Vec<String>) {
     let effective = facts.effective_not_after();
-    let days_left = certinfo::days_between(t.now, effective);
+    let days_left = facts::days_between(t.now, effective);
     let mut state = Status::Ok;
     let mut reasons = Vec::new();
     let mut raise = |s: Status, why: String| {
@@ -146,9 +148,9 @@ fn has_cert_extension(path: &Path) -> bool {
 fn judge_file(path: &Path, t: &Thresholds, in_dir: bool, entries: &mut Vec<Entry>) -> usize {
     let name = display_name(path);
     let loaded = read_capped(path).and_then(|data| {
-        match certinfo::load_certificates(&data, &name) {
+        match facts::load_certificates(&data, &name) {
             // A directory holds private.pem beside public.pem: a key there is not an error.
-            Err(_) if in_dir && certinfo::is_key_file(&data) => Ok(Vec::new()),
+            Err(_) if in_dir && facts::is_key_file(&data) => Ok(Vec::new()),
             other => other,
         }
     });
@@ -192,7 +194,7 @@ fn dir_files(dir: &Path) -> Result<Vec<PathBuf>> {
         .collect();
     files.sort();
     // A key directory kept by `nskeys rotate`: judge what is in use, each file once.
-    crate::state::keep_for_expiry(dir, &mut files);
+    crate::store::state::keep_for_expiry(dir, &mut files);
     Ok(files)
 }
 
@@ -271,10 +273,10 @@ pub fn command(args: &ExpiryArgs, out: &mut dyn Write) -> Result<Status> {
         }
     }
     let text = match args.format {
-        ExpiryFormat::Text => crate::expiry_output::text(&entries, args.quiet),
-        ExpiryFormat::Json => crate::expiry_output::json(&entries, args.quiet)?,
-        ExpiryFormat::Nagios => crate::expiry_output::nagios(&entries, &t),
-        ExpiryFormat::Prometheus => crate::expiry_output::prometheus(&entries, &t),
+        ExpiryFormat::Text => report::text(&entries, args.quiet),
+        ExpiryFormat::Json => report::json(&entries, args.quiet)?,
+        ExpiryFormat::Nagios => report::nagios(&entries, &t),
+        ExpiryFormat::Prometheus => report::prometheus(&entries, &t),
     };
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
@@ -289,7 +291,7 @@ pub fn command(args: &ExpiryArgs, out: &mut dyn Write) -> Result<Status> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::certinfo::{KeyType, SignatureInfo};
+    use crate::pki::facts::{KeyType, SignatureInfo};
 
     const DAY: i64 = 86_400;
 
@@ -306,7 +308,7 @@ mod tests {
                 algorithm: "ecdsa-with-SHA256".into(),
                 pss: None,
             },
-            key: KeyType::Ec(crate::alg::KeyKind::P256),
+            key: KeyType::Ec(crate::pki::alg::KeyKind::P256),
             spki_der: Vec::new(),
             sha256: Vec::new(),
             self_issued: true,

@@ -2,9 +2,9 @@
 //! made here with the RustCrypto crates, for all six algorithms (jsonwebtoken has no ES512).
 //! ES* signatures are raw r||s (RFC 7518 3.4); PS* use salt length = hash length (RFC 7518 3.5).
 
-use crate::alg::{Alg, Hash};
 use crate::error::{Error, Result};
-use crate::keys::PrivateKey;
+use crate::pki::alg::{Alg, Hash};
+use crate::pki::key::PrivateKey;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::Serialize;
 use signature::{RandomizedSigner, SignatureEncoding, Signer};

@@ -1,22 +1,20 @@
 //! `nskeys gen`: a key pair and a self-signed certificate NetSuite accepts.
 
-use crate::alg::Alg;
-use crate::cert::{self, MAX_DAYS};
 use crate::cli::GenArgs;
+use crate::commands::ui;
 use crate::error::{Error, Result, Status};
-use crate::fileio::{self, OutFile};
-use crate::input::to_pem;
-use crate::keys::{self, PrivateKey};
-use crate::{timeutil, ui};
+use crate::netsuite::M2M_SETUP_PAGE;
+use crate::pki::alg::Alg;
+use crate::pki::cert::{self, MAX_DAYS};
+use crate::pki::key::{self, PrivateKey};
+use crate::pki::pem::to_pem;
+use crate::store::write::{self, OutFile};
+use crate::time as timeutil;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
-
-/// Where NetSuite takes the certificate.
-pub const NETSUITE_UPLOAD_PAGE: &str =
-    "Setup > Integration > Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup";
 
 /// What `gen` made.
 #[derive(Debug, Serialize)]
@@ -102,7 +100,7 @@ pub fn run(args: &GenArgs) -> Result<GenReport> {
         .at(key_path.display()));
     }
     // Refuse before the slow part if anything is in the way (checked again when writing).
-    if let Err(e) = fileio::check_targets([key_path.as_path(), cert_path.as_path()], args.force) {
+    if let Err(e) = write::check_targets([key_path.as_path(), cert_path.as_path()], args.force) {
         return Err(match interrupted_run_key(&key_path, &cert_path) {
             Some(staged) => Error::unknown(
                 "refusing to overwrite the certificate of an interrupted run",
@@ -131,10 +129,10 @@ pub fn run(args: &GenArgs) -> Result<GenReport> {
     let cert_pem = to_pem("CERTIFICATE", &cert_der);
 
     // The certificate first, the key last. If the run dies between the two renames (see
-    // fileio::write_all_or_nothing), with --force the user's old key is still in place: the
+    // write::write_all_or_nothing), with --force the user's old key is still in place: the
     // one that matches the certificate already uploaded to NetSuite, so nothing that works
     // stops working. Key first would have replaced it and lost that key for good.
-    fileio::write_set(
+    write::write_set(
         &[
             OutFile {
                 path: cert_path.clone(),
@@ -170,7 +168,7 @@ pub fn run(args: &GenArgs) -> Result<GenReport> {
         days: args.days,
         sha256_fingerprint: colon_hex(&Sha256::digest(&cert_der)),
         next_steps: vec![
-            format!("In NetSuite, open {NETSUITE_UPLOAD_PAGE} and click Create New."),
+            format!("In NetSuite, open {M2M_SETUP_PAGE} and click Create New."),
             format!("Choose the entity, role and application (integration record), upload {cert_file}, and save."),
             "Copy the Certificate ID shown for the new mapping: it is the kid that `nskeys verify --cert-id` needs.".into(),
             format!(
@@ -185,15 +183,15 @@ pub fn run(args: &GenArgs) -> Result<GenReport> {
 
 /// A run killed between its two renames leaves the certificate under its real name and the
 /// key, complete and synced, in a hidden temporary file beside where the key goes (see
-/// `fileio::write_all_or_nothing`). Find that file, if this is the state, so the refusal
+/// `write::write_all_or_nothing`). Find that file, if this is the state, so the refusal
 /// can say how to complete the pair.
 fn interrupted_run_key(key_path: &Path, cert_path: &Path) -> Option<PathBuf> {
     use der::{Decode, Encode};
     if key_path.symlink_metadata().is_ok() || !cert_path.is_file() {
         return None;
     }
-    let cert_pem = crate::input::read_capped(cert_path).ok()?;
-    let block = crate::input::pem_blocks(&cert_pem)
+    let cert_pem = crate::store::read::read_capped(cert_path).ok()?;
+    let block = crate::pki::pem::pem_blocks(&cert_pem)
         .ok()?
         .into_iter()
         .next()?;
@@ -203,7 +201,7 @@ fn interrupted_run_key(key_path: &Path, cert_path: &Path) -> Option<PathBuf> {
         .subject_public_key_info()
         .to_der()
         .ok()?;
-    let want = keys::spki_key_bits(&cert_spki)?;
+    let want = key::spki_key_bits(&cert_spki)?;
     let dir = match key_path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -220,9 +218,9 @@ fn interrupted_run_key(key_path: &Path, cert_path: &Path) -> Option<PathBuf> {
         if !entry.file_type().ok()?.is_file() || entry.metadata().ok()?.len() > 64 * 1024 {
             return None;
         }
-        let data = crate::input::read_capped(&path).ok()?;
-        let key = keys::parse_private_key(&data, name).ok()?.key;
-        let have = keys::spki_key_bits(&key.public_key_der().ok()?)?;
+        let data = crate::store::read::read_capped(&path).ok()?;
+        let key = key::parse_private_key(&data, name).ok()?.key;
+        let have = key::spki_key_bits(&key.public_key_der().ok()?)?;
         (have == want).then_some(path)
     })
 }

@@ -1,0 +1,114 @@
+//! Reading the files nskeys is given: one reader with a size cap.
+
+use crate::error::{Error, Result};
+use std::io::Read;
+use std::path::Path;
+use zeroize::Zeroizing;
+
+/// The most nskeys reads of any one input. Certificates and keys are a few KiB; a bundle of
+/// hundreds of certificates fits easily. Anything larger is refused unread.
+pub const MAX_INPUT: u64 = 4 * 1024 * 1024;
+
+/// Where an input comes from, for messages: a path, or `-` for standard input.
+pub fn display_name(path: &Path) -> String {
+    if path == Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Read a whole file (or stdin for `-`), refusing directories, empty files and files over
+/// [`MAX_INPUT`], with an error that names the file and says what to do.
+///
+/// Every file nskeys reads goes through here, keys included, so the buffer is zeroized when
+/// dropped (a key file's bytes must not linger in freed memory), and it never grows by
+/// reallocation, which would leave copies behind: a regular file over the cap is refused from
+/// its size, unread; stdin and other streams are read into one buffer of the cap's size.
+pub fn read_capped(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
+    let name = display_name(path);
+    let read_err =
+        |e: std::io::Error| Error::unknown(format!("cannot read: {e}"), "check the file").at(&name);
+    let too_big = || {
+        Error::unknown(
+            format!("file is larger than {} MiB", MAX_INPUT / (1024 * 1024)),
+            "a certificate or key is a few KiB: check that this is the right file",
+        )
+        .at(&name)
+    };
+    let buf = if path == Path::new("-") {
+        read_stream(std::io::stdin().lock(), MAX_INPUT)
+            .map_err(|e| Error::unknown(format!("cannot read standard input: {e}"), "").at(&name))?
+    } else {
+        let file = std::fs::File::open(path).map_err(|e| open_error(&e, path))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| Error::unknown(format!("cannot read: {e}"), "check the path").at(&name))?;
+        if meta.is_dir() {
+            return Err(
+                Error::unknown("is a directory", "give the path of a file inside it").at(&name),
+            );
+        }
+        if meta.is_file() && meta.len() > MAX_INPUT {
+            return Err(too_big());
+        }
+        // Devices and pipes report no useful size: read them up to the cap.
+        let expect = if meta.is_file() {
+            meta.len()
+        } else {
+            MAX_INPUT
+        };
+        read_stream(file, expect).map_err(read_err)?
+    };
+    if buf.len() as u64 > MAX_INPUT {
+        return Err(too_big());
+    }
+    if buf.iter().all(u8::is_ascii_whitespace) {
+        return Err(
+            Error::unknown("file is empty", "give a PEM or DER certificate or key").at(&name),
+        );
+    }
+    Ok(buf)
+}
+
+/// Read at most `MAX_INPUT + 1` bytes into a zeroizing buffer. `expect` sizes the buffer; a
+/// file that grew since its size was taken is still read to the cap, each outgrown buffer
+/// zeroized as it is replaced.
+fn read_stream(mut r: impl Read, expect: u64) -> std::io::Result<Zeroizing<Vec<u8>>> {
+    let limit = MAX_INPUT as usize + 1;
+    let mut buf = Zeroizing::new(Vec::with_capacity((expect as usize + 1).min(limit)));
+    let mut chunk = Zeroizing::new([0u8; 8192]);
+    loop {
+        let room = limit - buf.len();
+        if room == 0 {
+            return Ok(buf);
+        }
+        let n = match r.read(&mut chunk[..room.min(8192)]) {
+            Ok(0) => return Ok(buf),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.len() + n > buf.capacity() {
+            let mut bigger = Zeroizing::new(Vec::with_capacity(
+                (buf.capacity() * 2).clamp(n, limit).max(buf.len() + n),
+            ));
+            bigger.extend_from_slice(&buf);
+            buf = bigger;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+fn open_error(e: &std::io::Error, path: &Path) -> Error {
+    let name = display_name(path);
+    match e.kind() {
+        std::io::ErrorKind::NotFound => Error::unknown("no such file", "check the path").at(name),
+        std::io::ErrorKind::PermissionDenied => Error::unknown(
+            "permission denied",
+            "run as a user who may read it, or fix its permissions",
+        )
+        .at(name),
+        _ => Error::unknown(format!("cannot open: {e}"), "check the path").at(name),
+    }
+}
