@@ -1,8 +1,26 @@
-//! The command line, as `../shared/CLI.md` fixes it. Kept apart from `main.rs` so the man
-//! page and shell completions come from the same definitions.
+//! The command line, as `../shared/CLI.md` fixes it: ALL of clap lives here. The derive
+//! structs, the value parsers and `ValueEnum` for the library's enums, the conversion of
+//! parsed arguments into the commands' plain parameter structs (each connection value with
+//! its [`Origin`]), usage errors as one line (exit 3) built from clap's error context, and
+//! the shell completions and man page, from the same definitions.
 
+use crate::commands::Invocation;
+use crate::commands::certs::CertsListParams;
+use crate::commands::expiry::{self, ExpiryParams};
+use crate::commands::generate::{GenParams, PairSpec};
+use crate::commands::inspect::InspectParams;
+use crate::commands::preflight::ExchangeParams;
+use crate::commands::rotate::RotateParams;
+use crate::commands::verify::{TokenParams, VerifyParams};
+use crate::error::{Error, Result, Status};
+use crate::origin::{Origin, Sourced};
 use crate::pki::alg::Alg;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::pki::verdict::MAX_VALIDITY_DAYS;
+use clap::builder::PossibleValue;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::io::Write;
 use std::path::PathBuf;
 
 const EXIT_STATUS: &str = "\
@@ -121,10 +139,10 @@ pub struct GenArgs {
     #[arg(long, value_enum, ignore_case = true, default_value = "es256")]
     pub alg: Alg,
     /// RSA key size (ps* only); NetSuite accepts 3072 or 4096 bits.
-    #[arg(long, default_value = "4096", value_parser = crate::commands::generate::parse_bits)]
+    #[arg(long, default_value = "4096", value_parser = parse_bits)]
     pub bits: usize,
     /// Certificate lifetime in days, 1 to 730 (NetSuite cuts anything longer to two years).
-    #[arg(long, default_value = "730", value_parser = crate::commands::generate::parse_days)]
+    #[arg(long, default_value = "730", value_parser = parse_days)]
     pub days: u32,
     /// Certificate subject as an RFC 4514 string.
     #[arg(long, default_value = "CN=nskeys")]
@@ -146,19 +164,6 @@ pub struct GenArgs {
     pub json: bool,
 }
 
-/// Output formats of `nskeys expiry`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExpiryFormat {
-    /// A line per certificate.
-    Text,
-    /// A JSON array of objects.
-    Json,
-    /// One line with perfdata, for Nagios/Icinga.
-    Nagios,
-    /// Textfile-collector metrics named as the x509 exporters name them.
-    Prometheus,
-}
-
 /// `nskeys expiry`.
 #[derive(Debug, Args)]
 pub struct ExpiryArgs {
@@ -176,7 +181,7 @@ pub struct ExpiryArgs {
     pub at: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
-    pub format: ExpiryFormat,
+    pub format: expiry::Format,
     /// Print only what is not OK (for cron: mail only when action is needed); text and json only.
     #[arg(long, short)]
     pub quiet: bool,
@@ -294,7 +299,7 @@ pub struct RotateArgs {
     #[arg(long, value_name = "DAYS")]
     pub if_expires_within: Option<u32>,
     /// Lifetime of the new certificate in days, 1 to 730.
-    #[arg(long, default_value = "730", value_parser = crate::commands::generate::parse_days)]
+    #[arg(long, default_value = "730", value_parser = parse_days)]
     pub days: u32,
     /// Subject of the new certificate (RFC 4514).
     #[arg(long, default_value = "CN=nskeys")]
@@ -325,4 +330,575 @@ pub struct CertsListArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Check `--days`: 1..=730, with the reason for the limit.
+fn parse_days(s: &str) -> std::result::Result<u32, String> {
+    let days: u32 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a whole number of days"))?;
+    if days == 0 {
+        return Err("a certificate must be valid for at least 1 day".into());
+    }
+    if days > MAX_VALIDITY_DAYS {
+        return Err(format!(
+            "{days} days is more than NetSuite's maximum of {MAX_VALIDITY_DAYS}: NetSuite silently cuts validity to two years, \
+             so the certificate would lie about its expiry; use --days {MAX_VALIDITY_DAYS} or less"
+        ));
+    }
+    Ok(days)
+}
+
+/// Check `--bits`: 3072 or 4096, the RSA sizes NetSuite takes.
+fn parse_bits(s: &str) -> std::result::Result<usize, String> {
+    match s.trim() {
+        "4096" => Ok(4096),
+        "3072" => Ok(3072),
+        _ => Err(format!(
+            "NetSuite accepts RSA keys of 3072 or 4096 bits only, not {s}"
+        )),
+    }
+}
+
+impl ValueEnum for Alg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Alg::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let (name, help) = match self {
+            Alg::Ps256 => ("ps256", "RSASSA-PSS with SHA-256 (RSA key)"),
+            Alg::Ps384 => ("ps384", "RSASSA-PSS with SHA-384 (RSA key)"),
+            Alg::Ps512 => ("ps512", "RSASSA-PSS with SHA-512 (RSA key)"),
+            Alg::Es256 => ("es256", "ECDSA on P-256 with SHA-256"),
+            Alg::Es384 => ("es384", "ECDSA on P-384 with SHA-384"),
+            Alg::Es512 => ("es512", "ECDSA on P-521 with SHA-512"),
+        };
+        Some(PossibleValue::new(name).help(help))
+    }
+}
+
+impl ValueEnum for expiry::Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        use expiry::Format::*;
+        &[Text, Json, Nagios, Prometheus]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        use expiry::Format::*;
+        Some(match self {
+            Text => PossibleValue::new("text").help("A line per certificate"),
+            Json => PossibleValue::new("json").help("A JSON array of objects"),
+            Nagios => {
+                PossibleValue::new("nagios").help("One line with perfdata, for Nagios/Icinga")
+            }
+            Prometheus => PossibleValue::new("prometheus")
+                .help("Textfile-collector metrics named as the x509 exporters name them"),
+        })
+    }
+}
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Action {
+    /// Run a command.
+    Run(Box<Invocation>),
+    /// Print a shell completion script.
+    Completions(clap_complete::Shell),
+    /// Print the man page.
+    Man,
+}
+
+/// Why parsing ended without an action.
+#[derive(Debug)]
+pub enum Exit {
+    /// `--help` or `--version`: print it as clap renders it, exit 0.
+    Info(clap::Error),
+    /// A usage error, as one line for stderr (exit 3).
+    Usage(String),
+}
+
+impl Exit {
+    /// Print it where it belongs; the exit status.
+    pub fn report(&self) -> Status {
+        match self {
+            Exit::Info(e) => {
+                let _ = e.print();
+                Status::Ok
+            }
+            Exit::Usage(line) => {
+                let _ = writeln!(std::io::stderr(), "{line}");
+                Status::Unknown
+            }
+        }
+    }
+}
+
+/// Parse a command line (the program name first).
+pub fn parse<I, T>(args: I) -> std::result::Result<Action, Exit>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let matches = Cli::command().try_get_matches_from(args).map_err(exit)?;
+    let cli = Cli::from_arg_matches(&matches).map_err(exit)?;
+    let sub = |m: &ArgMatches| m.subcommand().map(|(_, m)| m.clone()).unwrap_or_default();
+    let m = sub(&matches);
+    let invocation = match cli.command {
+        Command::Gen(a) => Invocation::Gen(a.params()),
+        Command::Expiry(a) => Invocation::Expiry(ExpiryParams {
+            paths: a.paths,
+            warn_days: a.warn_days,
+            crit_days: a.crit_days,
+            at: a.at,
+            format: a.format,
+            quiet: a.quiet,
+        }),
+        Command::Inspect(a) => Invocation::Inspect(InspectParams {
+            paths: a.paths,
+            key: a.key,
+            json: a.json,
+        }),
+        Command::Verify(a) => Invocation::Verify(VerifyParams {
+            exchange: a.exchange.params(&m),
+            print_token: a.print_token,
+            probe: a.probe,
+            json: a.json,
+        }),
+        Command::Token(a) => Invocation::Token(TokenParams {
+            exchange: a.exchange.params(&m),
+        }),
+        Command::Rotate(a) => Invocation::Rotate(a.params(&m)),
+        Command::Certs(CertsCommand::List(a)) => {
+            let m = sub(&m);
+            Invocation::CertsList(CertsListParams {
+                exchange: a.exchange.params(&m),
+                api_url: sourced(&m, "api_url", a.api_url),
+                json: a.json,
+            })
+        }
+        Command::Completions { shell } => return Ok(Action::Completions(shell)),
+        Command::Man => return Ok(Action::Man),
+    };
+    Ok(Action::Run(Box::new(invocation)))
+}
+
+/// Print the completion script for `shell`.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<Status> {
+    clap_complete::generate(shell, &mut Cli::command(), "nskeys", out);
+    Ok(Status::Ok)
+}
+
+/// Print the man page (roff).
+pub fn man(out: &mut dyn Write) -> Result<Status> {
+    clap_mangen::Man::new(Cli::command())
+        .render(out)
+        .map_err(|e| Error::unknown(format!("cannot write the man page: {e}"), ""))?;
+    Ok(Status::Ok)
+}
+
+impl GenArgs {
+    fn params(self) -> GenParams {
+        GenParams {
+            pair: PairSpec {
+                alg: self.alg,
+                bits: self.bits,
+                days: self.days,
+                subject: self.subject,
+            },
+            out_dir: self.out_dir,
+            key_out: self.key_out,
+            cert_out: self.cert_out,
+            force: self.force,
+            json: self.json,
+        }
+    }
+}
+
+/// Each option of [`ExchangeArgs`] (and the API URL): clap's id, its flag, its variable.
+const EXCHANGE_NAMES: [(&str, &str, Option<&str>); 12] = [
+    ("account", "--account", Some("NS_ACCOUNT_ID")),
+    ("token_url", "--token-url", Some("NS_TOKEN_URL")),
+    ("client_id", "--client-id", Some("NS_CLIENT_ID")),
+    ("cert_id", "--cert-id", Some("NS_CERT_ID")),
+    ("key", "--key", Some("NS_PRIVATE_KEY")),
+    ("cert", "--cert", Some("NS_CERTIFICATE")),
+    ("alg", "--alg", Some("NS_ALG")),
+    ("scope", "--scope", Some("NS_SCOPES")),
+    ("assertion_ttl", "--assertion-ttl", None),
+    ("timeout", "--timeout", None),
+    ("ca_cert", "--ca-cert", None),
+    ("api_url", "--api-url", Some("NS_API_URL")),
+];
+
+/// The origin clap saw for the argument `id`: its flag, its variable, or the default.
+fn origin(m: &ArgMatches, id: &str) -> Origin {
+    let names = EXCHANGE_NAMES
+        .iter()
+        .chain(&OTHER_NAMES)
+        .find(|(i, _, _)| *i == id);
+    let (flag, env) = names.map_or(("", None), |(_, flag, env)| (*flag, *env));
+    match m.value_source(id) {
+        Some(ValueSource::EnvVariable) => env.map_or(Origin::Flag(flag), Origin::Env),
+        Some(ValueSource::DefaultValue) => Origin::Default,
+        _ => Origin::Flag(flag),
+    }
+}
+
+/// Options of `rotate` that carry a value worth naming.
+const OTHER_NAMES: [(&str, &str, Option<&str>); 3] = [
+    ("new_cert_id", "--new-cert-id", None),
+    ("entity", "--entity", None),
+    ("role", "--role", None),
+];
+
+/// `value` of the argument `id`, with where it came from.
+fn sourced<T>(m: &ArgMatches, id: &str, value: Option<T>) -> Option<Sourced<T>> {
+    value.map(|v| Sourced::new(v, origin(m, id)))
+}
+
+impl ExchangeArgs {
+    fn params(self, m: &ArgMatches) -> ExchangeParams {
+        let with = |id: &str| origin(m, id);
+        ExchangeParams {
+            account: sourced(m, "account", self.account),
+            token_url: sourced(m, "token_url", self.token_url),
+            client_id: sourced(m, "client_id", self.client_id),
+            cert_id: sourced(m, "cert_id", self.cert_id),
+            key: Sourced::new(self.key, with("key")),
+            cert: sourced(m, "cert", self.cert),
+            alg: sourced(m, "alg", self.alg),
+            scope: Sourced::new(self.scope, with("scope")),
+            assertion_ttl: Sourced::new(self.assertion_ttl, with("assertion_ttl")),
+            timeout: Sourced::new(self.timeout, with("timeout")),
+            ca_cert: sourced(m, "ca_cert", self.ca_cert),
+            dry_run: self.dry_run,
+        }
+    }
+}
+
+impl RotateArgs {
+    fn params(self, m: &ArgMatches) -> RotateParams {
+        RotateParams {
+            new_cert_id: sourced(m, "new_cert_id", self.new_cert_id),
+            upload: self.upload,
+            entity: sourced(m, "entity", self.entity),
+            role: sourced(m, "role", self.role),
+            revoke_old: self.revoke_old,
+            api_url: sourced(m, "api_url", self.api_url),
+            if_expires_within: self.if_expires_within,
+            days: self.days,
+            subject: self.subject,
+            json: self.json,
+            exchange: self.exchange.params(m),
+        }
+    }
+}
+
+/// clap's own errors: `--help` and `--version` print as usual; anything else becomes one
+/// line (exit 3, since clap's own code 2 means CRITICAL to monitoring).
+fn exit(e: clap::Error) -> Exit {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => Exit::Info(e),
+        // `nskeys` alone: one line like every other error, naming the commands.
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let commands: Vec<String> = Cli::command()
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect();
+            Exit::Usage(format!(
+                "nskeys: no command given (arguments): use one of {}; see 'nskeys --help'",
+                commands.join(", ")
+            ))
+        }
+        _ => Exit::Usage(usage_line(&e)),
+    }
+}
+
+/// A usage error on one line, `nskeys: <clap's message> (arguments): <hint>`, built from
+/// clap's error context: its message as clap words it, its lines joined.
+fn usage_line(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let string = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let strings = |kind| match e.get(kind) {
+        Some(ContextValue::Strings(v)) => Some(v.as_slice()),
+        _ => None,
+    };
+    // An RS* algorithm for an --alg: not clap's "a similar value exists: 'es256'" tip, but
+    // the reason and the fix.
+    let alg_names: Vec<String> = Alg::ALL
+        .iter()
+        .filter_map(|a| a.to_possible_value().map(|v| v.get_name().to_string()))
+        .collect();
+    let rs_alg = e.kind() == ErrorKind::InvalidValue
+        && string(ContextKind::InvalidValue).is_some_and(|v| {
+            ["rs256", "rs384", "rs512"]
+                .iter()
+                .any(|rs| v.eq_ignore_ascii_case(rs))
+        })
+        && strings(ContextKind::ValidValue) == Some(alg_names.as_slice());
+    let mut text = clap_message(e);
+    if !rs_alg {
+        text.push_str(&clap_suggestions(e));
+    }
+    let message: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let message = match message.join(" ") {
+        m if m.is_empty() => "invalid arguments".to_string(),
+        m => m,
+    };
+    let hint = if rs_alg {
+        "NetSuite no longer accepts RS* (PKCS#1 v1.5) assertions: use ps256 with the same kind of RSA key, or es256"
+    } else {
+        "see 'nskeys --help'"
+    };
+    format!("nskeys: {message} (arguments): {hint}")
+}
+
+/// clap's message for an error, as its rich formatter words it (without styles).
+fn clap_message(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let string = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let number = |kind| match e.get(kind) {
+        Some(ContextValue::Number(n)) => Some(*n),
+        _ => None,
+    };
+    let list = |kind| match e.get(kind) {
+        Some(ContextValue::Strings(v)) => v.clone(),
+        _ => Vec::new(),
+    };
+    let escape = |v: &String| {
+        if v.is_empty() || v.contains(char::is_whitespace) {
+            format!("{v:?}")
+        } else {
+            v.clone()
+        }
+    };
+    let values = |name: &str, kind| {
+        let v = list(kind);
+        if v.is_empty() {
+            String::new()
+        } else {
+            let v: Vec<String> = v.iter().map(escape).collect();
+            format!("\n[{name}: {}]", v.join(", "))
+        }
+    };
+    let were = |n: isize| {
+        if n > 1 {
+            " were provided"
+        } else {
+            " was provided"
+        }
+    };
+    let arg = string(ContextKind::InvalidArg);
+    let value = string(ContextKind::InvalidValue);
+    let dynamic = match e.kind() {
+        ErrorKind::ArgumentConflict => {
+            let prior = e.get(ContextKind::PriorArg);
+            let (head, prior) = match (&arg, string(ContextKind::InvalidSubcommand)) {
+                (Some(a), _) if prior == Some(&ContextValue::String(a.clone())) => (
+                    Some(format!("the argument '{a}' cannot be used multiple times")),
+                    None,
+                ),
+                (Some(a), _) => (
+                    Some(format!("the argument '{a}' cannot be used with")),
+                    prior,
+                ),
+                (None, Some(sub)) => (
+                    Some(format!("the subcommand '{sub}' cannot be used with")),
+                    prior,
+                ),
+                (None, None) => (e.kind().as_str().map(str::to_string), prior),
+            };
+            head.map(|head| {
+                head + &match prior {
+                    Some(ContextValue::Strings(v)) => {
+                        format!(
+                            ":{}",
+                            v.iter().map(|v| format!("\n{v}")).collect::<String>()
+                        )
+                    }
+                    Some(ContextValue::String(v)) => format!(" '{v}'"),
+                    Some(_) => " one or more of the other specified arguments".to_string(),
+                    None => String::new(),
+                }
+            })
+        }
+        ErrorKind::NoEquals => {
+            arg.map(|a| format!("equal sign is needed when assigning values to '{a}'"))
+        }
+        ErrorKind::InvalidValue => match (arg, value) {
+            (Some(a), Some(v)) if v.is_empty() => Some(format!(
+                "a value is required for '{a}' but none was supplied{}",
+                values("possible values", ContextKind::ValidValue)
+            )),
+            (Some(a), Some(v)) => Some(format!(
+                "invalid value '{v}' for '{a}'{}",
+                values("possible values", ContextKind::ValidValue)
+            )),
+            _ => None,
+        },
+        ErrorKind::InvalidSubcommand => {
+            string(ContextKind::InvalidSubcommand).map(|s| format!("unrecognized subcommand '{s}'"))
+        }
+        ErrorKind::MissingRequiredArgument => match e.get(ContextKind::InvalidArg) {
+            Some(ContextValue::Strings(v)) => Some(format!(
+                "the following required arguments were not provided:{}",
+                v.iter().map(|v| format!("\n{v}")).collect::<String>()
+            )),
+            _ => None,
+        },
+        ErrorKind::MissingSubcommand => string(ContextKind::InvalidSubcommand).map(|s| {
+            format!(
+                "'{s}' requires a subcommand but one was not provided{}",
+                values("subcommands", ContextKind::ValidSubcommand)
+            )
+        }),
+        ErrorKind::TooManyValues => match (arg, value) {
+            (Some(a), Some(v)) => Some(format!(
+                "unexpected value '{v}' for '{a}' found; no more were expected"
+            )),
+            _ => None,
+        },
+        ErrorKind::TooFewValues => {
+            match (
+                arg,
+                number(ContextKind::ActualNumValues),
+                number(ContextKind::MinValues),
+            ) {
+                (Some(a), Some(actual), Some(min)) => Some(format!(
+                    "{min} values required by '{a}'; only {actual}{}",
+                    were(actual)
+                )),
+                _ => None,
+            }
+        }
+        ErrorKind::ValueValidation => match (arg, value) {
+            (Some(a), Some(v)) => Some(match std::error::Error::source(e) {
+                Some(source) => format!("invalid value '{v}' for '{a}': {source}"),
+                None => format!("invalid value '{v}' for '{a}'"),
+            }),
+            _ => None,
+        },
+        ErrorKind::WrongNumberOfValues => match (
+            arg,
+            number(ContextKind::ActualNumValues),
+            number(ContextKind::ExpectedNumValues),
+        ) {
+            (Some(a), Some(actual), Some(n)) => Some(format!(
+                "{n} values required for '{a}' but {actual}{}",
+                were(actual)
+            )),
+            _ => None,
+        },
+        ErrorKind::UnknownArgument => arg.map(|a| format!("unexpected argument '{a}' found")),
+        _ => None,
+    };
+    dynamic
+        .or_else(|| e.kind().as_str().map(str::to_string))
+        .or_else(|| std::error::Error::source(e).map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown cause".to_string())
+}
+
+/// clap's tips after its message: similar names, and its other suggestions.
+fn clap_suggestions(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let mut out = String::new();
+    for (kind, what) in [
+        (ContextKind::SuggestedSubcommand, "subcommand"),
+        (ContextKind::SuggestedArg, "argument"),
+        (ContextKind::SuggestedValue, "value"),
+    ] {
+        match e.get(kind) {
+            Some(ContextValue::String(s)) => {
+                out.push_str(&format!("\ntip: a similar {what} exists: '{s}'"));
+            }
+            Some(ContextValue::Strings(v)) => {
+                let quoted: Vec<String> = v.iter().map(|s| format!("'{s}'")).collect();
+                let head = if v.len() == 1 {
+                    format!("a similar {what} exists")
+                } else {
+                    format!("some similar {what}s exist")
+                };
+                out.push_str(&format!("\ntip: {head}: {}", quoted.join(", ")));
+            }
+            _ => {}
+        }
+    }
+    if let Some(ContextValue::StyledStrs(tips)) = e.get(ContextKind::Suggested) {
+        for tip in tips {
+            out.push_str(&format!("\ntip: {tip}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The origins name the flags and variables clap is told about.
+    #[test]
+    fn origin_names_match_the_definitions() {
+        let cmd = Cli::command();
+        let rotate = cmd.find_subcommand("rotate").unwrap();
+        for (id, flag, env) in EXCHANGE_NAMES.iter().chain(&OTHER_NAMES) {
+            let arg = rotate
+                .get_arguments()
+                .find(|a| a.get_id() == *id)
+                .unwrap_or_else(|| panic!("{id}"));
+            assert_eq!(format!("--{}", arg.get_long().unwrap()), *flag);
+            assert_eq!(
+                arg.get_env().map(|e| e.to_string_lossy().to_string()),
+                env.map(str::to_string),
+                "{id}"
+            );
+        }
+    }
+
+    #[test]
+    fn origins_come_from_clap() {
+        let parse = |args: &[&str]| match parse(args) {
+            Ok(Action::Run(run)) => match *run {
+                Invocation::Verify(p) => p.exchange,
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        let p = parse(&["nskeys", "verify", "--key", "k.pem", "--cert-id=-Qj"]);
+        assert_eq!(p.key.origin, Origin::Flag("--key"));
+        assert_eq!(p.cert_id.unwrap().value, "-Qj");
+        assert_eq!(p.scope.origin, Origin::Default);
+        assert!(p.timeout.is_default());
+        assert!(p.account.is_none());
+    }
+
+    #[test]
+    fn usage_errors_are_one_line_from_clap_context() {
+        let usage = |args: &[&str]| match parse(args) {
+            Err(Exit::Usage(line)) => line,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            usage(&["nskeys", "gen", "--alg", "RS256"]),
+            "nskeys: invalid value 'RS256' for '--alg <ALG>' [possible values: ps256, ps384, ps512, es256, es384, es512] (arguments): NetSuite no longer accepts RS* (PKCS#1 v1.5) assertions: use ps256 with the same kind of RSA key, or es256"
+        );
+        assert_eq!(
+            usage(&["nskeys", "gen", "--days", "0"]),
+            "nskeys: invalid value '0' for '--days <DAYS>': a certificate must be valid for at least 1 day (arguments): see 'nskeys --help'"
+        );
+        assert!(!usage(&["nskeys", "expiry", "--days", "3"]).contains('\n'));
+        assert!(matches!(parse(["nskeys", "--version"]), Err(Exit::Info(_))));
+    }
 }

@@ -299,7 +299,7 @@ fn the_leak_detector_finds_a_leak() {
 fn debug_output_of_keys_and_pem_blocks_is_redacted() {
     let pem = std::fs::read(fixture_path("oracle/es256-private.pem")).unwrap();
     let secret = Secret::key(&fixture_path("oracle/es256-private.pem"));
-    let loaded = nskeys::pki::key::parse_private_key(&pem, "k").unwrap();
+    let loaded = nskeys::store::read::private_key_in(&pem, "k").unwrap();
     let blocks = nskeys::pki::pem::pem_blocks(&pem).unwrap();
     let der_hex: String = blocks[0].der.iter().map(|b| format!("{b:02x}")).collect();
     for debug in [

@@ -1,15 +1,24 @@
 //! `nskeys certs list`: the integration's certificates as NetSuite lists them.
 
-use crate::cli::CertsListArgs;
-use crate::commands::preflight;
+use crate::commands::preflight::{self, ExchangeParams};
 use crate::error::{Error, Result, Status};
 use crate::netsuite::certs_api::{
-    Listed, api_base, certificates_url, parse_list, refused, senseless,
+    ApiAction, Listed, api_base, certificates_url, parse_list, refused, senseless,
 };
-use crate::netsuite::http::Http;
+use crate::origin::Sourced;
 use serde::Serialize;
 use std::io::Write;
-use std::time::SystemTime;
+
+/// `nskeys certs list`'s parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertsListParams {
+    /// Connection options (a token is taken with the current key).
+    pub exchange: ExchangeParams,
+    /// Base URL of the certificates API.
+    pub api_url: Option<Sourced<String>>,
+    /// Print one JSON object.
+    pub json: bool,
+}
 
 /// What `certs list --json` prints.
 #[derive(Debug, Serialize)]
@@ -18,31 +27,39 @@ struct ListReport<'a> {
     certificates: &'a [Listed],
 }
 
+fn value(v: &Option<Sourced<String>>) -> Option<&str> {
+    v.as_ref().map(|v| v.value.as_str())
+}
+
 /// `nskeys certs list`.
-pub fn command_list(args: &CertsListArgs, out: &mut dyn Write) -> Result<Status> {
-    let base = api_base(args.api_url.as_deref(), &args.exchange)?;
-    let plan = preflight::plan(&args.exchange, SystemTime::now())?;
+pub fn command_list(args: &CertsListParams, out: &mut dyn Write) -> Result<Status> {
+    let base = api_base(
+        value(&args.api_url),
+        value(&args.exchange.token_url),
+        value(&args.exchange.account),
+    )?;
+    let plan = preflight::plan(&args.exchange, crate::time::now())?;
     let client_id = plan.assertion.claims.iss.clone();
     let url = certificates_url(&base, &client_id)?;
     if args.exchange.dry_run {
         writeln!(
             out,
             "Dry run: would take a token at {} with {} (kid {}), then GET {url}",
-            plan.token_url,
-            plan.key_path.display(),
+            plan.token_url(),
+            plan.key_path.value.display(),
             plan.assertion.header.kid
         )
         .map_err(write_error)?;
         return Ok(Status::Ok);
     }
-    let http = Http::new(plan.timeout, plan.ca_cert.as_deref())?;
+    let http = plan.http(plan.timeout)?;
     let token = crate::commands::verify::fetch_token(&plan, &http)?;
     let answer = http.api_request(&url, &token.access_token, None)?;
     match answer.status {
         200..=299 => {}
         400..=499 => {
             return Err(refused(
-                "list the certificates",
+                ApiAction::List,
                 &answer,
                 url.as_str(),
                 "check --client-id and the role's permissions",

@@ -1,20 +1,63 @@
-//! `nskeys gen`: a key pair and a self-signed certificate NetSuite accepts.
+//! `nskeys gen`: a key pair and a self-signed certificate NetSuite accepts. [`make_pair`] is
+//! the part `rotate` shares: a key and certificate for a [`PairSpec`], written to two paths.
 
-use crate::cli::GenArgs;
 use crate::commands::ui;
 use crate::error::{Error, Result, Status};
 use crate::netsuite::M2M_SETUP_PAGE;
 use crate::pki::alg::Alg;
-use crate::pki::cert::{self, MAX_DAYS};
-use crate::pki::key::{self, PrivateKey};
+use crate::pki::cert;
+use crate::pki::facts::{CertFacts, colon_hex};
+use crate::pki::key::{PrivateKey, spki_key_bits};
 use crate::pki::pem::to_pem;
+use crate::store::read::{read_certificates, read_private_key};
 use crate::store::write::{self, OutFile};
-use crate::time as timeutil;
+use crate::time::{self, rfc3339};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+
+/// What pair to make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairSpec {
+    /// The JWT algorithm the key is for (RSA for PS*, the curve for ES*).
+    pub alg: Alg,
+    /// RSA key size (PS* only).
+    pub bits: usize,
+    /// Certificate lifetime in days.
+    pub days: u32,
+    /// Certificate subject, RFC 4514.
+    pub subject: String,
+}
+
+/// `nskeys gen`'s parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenParams {
+    /// The pair.
+    pub pair: PairSpec,
+    /// Directory for the files.
+    pub out_dir: PathBuf,
+    /// Private key file (default `private.pem`), inside `out_dir` if relative.
+    pub key_out: Option<PathBuf>,
+    /// Certificate file (default `public.pem`), inside `out_dir` if relative.
+    pub cert_out: Option<PathBuf>,
+    /// Overwrite existing files.
+    pub force: bool,
+    /// Print one JSON object.
+    pub json: bool,
+}
+
+/// A pair made and written.
+#[derive(Debug, Clone)]
+pub struct MadePair {
+    /// The key file.
+    pub key_path: PathBuf,
+    /// The certificate file.
+    pub cert_path: PathBuf,
+    /// `RSA 4096`, `EC P-256`, ...
+    pub key_type: String,
+    /// The certificate as written.
+    pub cert: CertFacts,
+}
 
 /// What `gen` made.
 #[derive(Debug, Serialize)]
@@ -45,53 +88,15 @@ pub struct GenReport {
     pub next_steps: Vec<String>,
 }
 
-/// Check `--days`: 1..=730, with the reason for the limit.
-pub fn parse_days(s: &str) -> std::result::Result<u32, String> {
-    let days: u32 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("{s:?} is not a whole number of days"))?;
-    if days == 0 {
-        return Err("a certificate must be valid for at least 1 day".into());
-    }
-    if days > MAX_DAYS {
-        return Err(format!(
-            "{days} days is more than NetSuite's maximum of {MAX_DAYS}: NetSuite silently cuts validity to two years, \
-             so the certificate would lie about its expiry; use --days {MAX_DAYS} or less"
-        ));
-    }
-    Ok(days)
-}
-
-/// Check `--bits`: 3072 or 4096, the RSA sizes NetSuite takes.
-pub fn parse_bits(s: &str) -> std::result::Result<usize, String> {
-    match s.trim() {
-        "4096" => Ok(4096),
-        "3072" => Ok(3072),
-        _ => Err(format!(
-            "NetSuite accepts RSA keys of 3072 or 4096 bits only, not {s}"
-        )),
-    }
-}
-
-/// Colon-separated upper-case hex.
-pub fn colon_hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
-
-/// Generate the key and certificate and write both files.
-pub fn run(args: &GenArgs) -> Result<GenReport> {
-    let subject = cert::parse_subject(&args.subject)?;
-    let key_path = args
-        .out_dir
-        .join(args.key_out.clone().unwrap_or_else(|| "private.pem".into()));
-    let cert_path = args
-        .out_dir
-        .join(args.cert_out.clone().unwrap_or_else(|| "public.pem".into()));
+/// Make a key and a self-signed certificate for `spec` and write them to `key_path` and
+/// `cert_path`: both or neither, never replacing a file unless `force`.
+pub fn make_pair(
+    spec: &PairSpec,
+    key_path: &Path,
+    cert_path: &Path,
+    force: bool,
+) -> Result<MadePair> {
+    let subject = cert::parse_subject(&spec.subject)?;
     if key_path == cert_path {
         return Err(Error::unknown(
             "the key and the certificate would be the same file",
@@ -100,8 +105,8 @@ pub fn run(args: &GenArgs) -> Result<GenReport> {
         .at(key_path.display()));
     }
     // Refuse before the slow part if anything is in the way (checked again when writing).
-    if let Err(e) = write::check_targets([key_path.as_path(), cert_path.as_path()], args.force) {
-        return Err(match interrupted_run_key(&key_path, &cert_path) {
+    if let Err(e) = write::check_targets([key_path, cert_path], force) {
+        return Err(match interrupted_run_key(key_path, cert_path) {
             Some(staged) => Error::unknown(
                 "refusing to overwrite the certificate of an interrupted run",
                 format!(
@@ -117,16 +122,23 @@ pub fn run(args: &GenArgs) -> Result<GenReport> {
     }
 
     let key = {
-        let _spinner = args
+        let _spinner = spec
             .alg
             .is_rsa()
-            .then(|| ui::Spinner::start(&format!("Generating an RSA-{} key...", args.bits)));
-        PrivateKey::generate(args.alg, args.bits)?
+            .then(|| ui::Spinner::start(&format!("Generating an RSA-{} key...", spec.bits)));
+        PrivateKey::generate(spec.alg, spec.bits)?
     };
-    let now = SystemTime::now();
-    let cert_der = cert::self_signed(&key, args.alg, &subject, now, args.days)?;
+    let cert_der = cert::self_signed(&key, spec.alg, &subject, time::now(), spec.days)?;
     let key_pem = key.to_pkcs8_pem()?;
-    let cert_pem = to_pem("CERTIFICATE", &cert_der);
+    let cert_pem = to_pem("CERTIFICATE", &cert_der).map_err(|e| {
+        Error::unknown(format!("cannot encode the certificate: {e}"), "report this")
+    })?;
+    let cert = CertFacts::from_der(&cert_der).map_err(|e| {
+        Error::unknown(
+            format!("cannot read back the certificate: {e}"),
+            "report this",
+        )
+    })?;
 
     // The certificate first, the key last. If the run dies between the two renames (see
     // write::write_all_or_nothing), with --force the user's old key is still in place: the
@@ -135,49 +147,23 @@ pub fn run(args: &GenArgs) -> Result<GenReport> {
     write::write_set(
         &[
             OutFile {
-                path: cert_path.clone(),
+                path: cert_path.to_path_buf(),
                 contents: cert_pem.as_bytes(),
                 mode: 0o644,
             },
             OutFile {
-                path: key_path.clone(),
+                path: key_path.to_path_buf(),
                 contents: key_pem.as_bytes(),
                 mode: 0o600,
             },
         ],
-        args.force,
+        force,
     )?;
-
-    let not_after = now + std::time::Duration::from_secs(u64::from(args.days) * 86_400);
-    let serial = {
-        use der::Decode;
-        x509_cert::Certificate::from_der(&cert_der)
-            .map(|c| colon_hex(c.tbs_certificate().serial_number().as_bytes()))
-            .unwrap_or_default()
-    };
-    let cert_file = cert_path.display().to_string();
-    let key_file = key_path.display().to_string();
-    Ok(GenReport {
-        alg: args.alg,
+    Ok(MadePair {
+        key_path: key_path.to_path_buf(),
+        cert_path: cert_path.to_path_buf(),
         key_type: key.describe(),
-        signature: args.alg.cert_signature_name(),
-        subject: subject.to_string(),
-        serial,
-        not_before: timeutil::rfc3339(now),
-        not_after: timeutil::rfc3339(not_after),
-        days: args.days,
-        sha256_fingerprint: colon_hex(&Sha256::digest(&cert_der)),
-        next_steps: vec![
-            format!("In NetSuite, open {M2M_SETUP_PAGE} and click Create New."),
-            format!("Choose the entity, role and application (integration record), upload {cert_file}, and save."),
-            "Copy the Certificate ID shown for the new mapping: it is the kid that `nskeys verify --cert-id` needs.".into(),
-            format!(
-                "Check the setup: nskeys verify --account ACCOUNT_ID --client-id CLIENT_ID --cert-id CERTIFICATE_ID --key {key_file} --cert {cert_file}"
-            ),
-            format!("Monitor expiry from cron: nskeys expiry --quiet {cert_file}"),
-        ],
-        key_path,
-        cert_path,
+        cert,
     })
 }
 
@@ -186,26 +172,12 @@ pub fn run(args: &GenArgs) -> Result<GenReport> {
 /// `write::write_all_or_nothing`). Find that file, if this is the state, so the refusal
 /// can say how to complete the pair.
 fn interrupted_run_key(key_path: &Path, cert_path: &Path) -> Option<PathBuf> {
-    use der::{Decode, Encode};
     if key_path.symlink_metadata().is_ok() || !cert_path.is_file() {
         return None;
     }
-    let cert_pem = crate::store::read::read_capped(cert_path).ok()?;
-    let block = crate::pki::pem::pem_blocks(&cert_pem)
-        .ok()?
-        .into_iter()
-        .next()?;
-    let cert = x509_cert::Certificate::from_der(&block.der).ok()?;
-    let cert_spki = cert
-        .tbs_certificate()
-        .subject_public_key_info()
-        .to_der()
-        .ok()?;
-    let want = key::spki_key_bits(&cert_spki)?;
-    let dir = match key_path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let certs = read_certificates(cert_path).ok()?;
+    let want = spki_key_bits(&certs.first()?.spki_der)?;
+    let dir = crate::store::state::dir_of(key_path);
     std::fs::read_dir(dir).ok()?.flatten().find_map(|entry| {
         let name = entry.file_name();
         let name = name.to_str()?;
@@ -218,16 +190,23 @@ fn interrupted_run_key(key_path: &Path, cert_path: &Path) -> Option<PathBuf> {
         if !entry.file_type().ok()?.is_file() || entry.metadata().ok()?.len() > 64 * 1024 {
             return None;
         }
-        let data = crate::store::read::read_capped(&path).ok()?;
-        let key = key::parse_private_key(&data, name).ok()?.key;
-        let have = key::spki_key_bits(&key.public_key_der().ok()?)?;
+        let key = read_private_key(&path).ok()?.key;
+        let have = spki_key_bits(&key.public_key_der().ok()?)?;
         (have == want).then_some(path)
     })
 }
 
 /// `nskeys gen`: generate, then print the summary (text or JSON).
-pub fn command(args: &GenArgs, out: &mut dyn Write) -> Result<Status> {
-    let report = run(args)?;
+pub fn command(params: &GenParams, out: &mut dyn Write) -> Result<Status> {
+    let in_dir = |file: &Option<PathBuf>, default: &str| {
+        params
+            .out_dir
+            .join(file.clone().unwrap_or_else(|| default.into()))
+    };
+    let key_path = in_dir(&params.key_out, "private.pem");
+    let cert_path = in_dir(&params.cert_out, "public.pem");
+    let made = make_pair(&params.pair, &key_path, &cert_path, params.force)?;
+    let report = report(params, made);
     // The files are in place by now: say so, or a script would take the failure for "no
     // key made" and its next run would be refused for the files this one left.
     let w = |e: std::io::Error| {
@@ -241,14 +220,47 @@ pub fn command(args: &GenArgs, out: &mut dyn Write) -> Result<Status> {
         )
         .at("<stdout>")
     };
-    if args.json {
-        let json = serde_json::to_string_pretty(&report)
-            .map_err(|e| Error::unknown(e.to_string(), "report this"))?;
-        writeln!(out, "{json}").map_err(w)?;
-        return Ok(Status::Ok);
+    let text = if params.json {
+        serde_json::to_string_pretty(&report)
+            .map_err(|e| Error::unknown(e.to_string(), "report this"))?
+            + "\n"
+    } else {
+        text(&report)
+    };
+    out.write_all(text.as_bytes()).map_err(w)?;
+    Ok(Status::Ok)
+}
+
+fn report(params: &GenParams, made: MadePair) -> GenReport {
+    let spec = &params.pair;
+    let cert_file = made.cert_path.display().to_string();
+    let key_file = made.key_path.display().to_string();
+    GenReport {
+        alg: spec.alg,
+        key_type: made.key_type,
+        signature: spec.alg.cert_signature_name(),
+        subject: made.cert.subject.clone(),
+        serial: colon_hex(&made.cert.serial),
+        not_before: rfc3339(made.cert.not_before),
+        not_after: rfc3339(made.cert.not_after),
+        days: spec.days,
+        sha256_fingerprint: made.cert.fingerprint(),
+        next_steps: vec![
+            format!("In NetSuite, open {M2M_SETUP_PAGE} and click Create New."),
+            format!("Choose the entity, role and application (integration record), upload {cert_file}, and save."),
+            "Copy the Certificate ID shown for the new mapping: it is the kid that `nskeys verify --cert-id` needs.".into(),
+            format!(
+                "Check the setup: nskeys verify --account ACCOUNT_ID --client-id CLIENT_ID --cert-id CERTIFICATE_ID --key {key_file} --cert {cert_file}"
+            ),
+            format!("Monitor expiry from cron: nskeys expiry --quiet {cert_file}"),
+        ],
+        key_path: made.key_path,
+        cert_path: made.cert_path,
     }
-    let r = &report;
-    let text = format!(
+}
+
+fn text(r: &GenReport) -> String {
+    format!(
         "Private key:  {key} ({kt}, PKCS#8, mode 0600: keep it secret, never upload it)\n\
          Certificate:  {cert} (upload this one to NetSuite)\n\
          Algorithm:    {alg}, certificate signed {sig}\n\
@@ -273,7 +285,5 @@ pub fn command(args: &GenArgs, out: &mut dyn Write) -> Result<Status> {
             .enumerate()
             .map(|(i, s)| format!("  {}. {s}\n", i + 1))
             .collect::<String>(),
-    );
-    out.write_all(text.as_bytes()).map_err(w)?;
-    Ok(Status::Ok)
+    )
 }

@@ -1,4 +1,6 @@
-//! One module per subcommand; a command's renderers are its child modules.
+//! One module per subcommand; a command's renderers are its child modules. Commands take
+//! plain parameter structs (filled by `cli.rs`), read files through `store::read`, judge
+//! through `pki::verdict`, and write their report to the `out` they are given.
 
 pub mod certs;
 pub mod expiry;
@@ -8,3 +10,53 @@ pub mod preflight;
 pub mod rotate;
 pub mod ui;
 pub mod verify;
+
+use crate::error::{Error, Result, Status};
+use std::io::Write;
+
+/// A command and its parameters.
+#[derive(Debug)]
+pub enum Invocation {
+    /// `nskeys gen`.
+    Gen(generate::GenParams),
+    /// `nskeys expiry`.
+    Expiry(expiry::ExpiryParams),
+    /// `nskeys inspect`.
+    Inspect(inspect::InspectParams),
+    /// `nskeys verify`.
+    Verify(verify::VerifyParams),
+    /// `nskeys token`.
+    Token(verify::TokenParams),
+    /// `nskeys rotate`.
+    Rotate(rotate::RotateParams),
+    /// `nskeys certs list`.
+    CertsList(certs::CertsListParams),
+}
+
+/// Run a command, writing its report to `out`; the status is the exit status.
+pub fn run(invocation: Invocation, out: &mut dyn Write) -> Result<Status> {
+    match invocation {
+        Invocation::Gen(p) => generate::command(&p, out),
+        Invocation::Expiry(p) => expiry::command(&p, out),
+        Invocation::Inspect(p) => inspect::command(&p, out),
+        Invocation::Verify(p) => verify::command_verify(&p, out),
+        Invocation::Token(p) => verify::command_token(&p, out),
+        Invocation::Rotate(p) => rotate::command(&p, out),
+        Invocation::CertsList(p) => certs::command_list(&p, out),
+    }
+}
+
+/// Write a whole report to stdout.
+fn write_output(out: &mut dyn Write, text: &str) -> Result<()> {
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::unknown(format!("cannot write output: {e}"), "").at("<stdout>"))
+}
+
+/// Pretty JSON with a final newline.
+fn json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
+    let mut s = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::unknown(e.to_string(), "report this"))?;
+    s.push('\n');
+    Ok(s)
+}

@@ -1,23 +1,61 @@
-//! Pre-flight for `verify` and `token`: everything checked before any network, so that what
-//! NetSuite would refuse is found here (exit 2) and nothing is sent.
+//! The exchange plan shared by `verify`, `token`, `rotate` and `certs list`: everything checked
+//! before any network, so that what NetSuite would refuse is found here (exit 2) and nothing
+//! is sent. Certificates and keys are read through `store::read` and judged by
+//! `pki::verdict`, exactly as `expiry` and `inspect` judge them.
 
-use crate::cli::ExchangeArgs;
 use crate::error::{Error, Result};
-use crate::netsuite::assertion::{Assertion, Claims, Header, MAX_TTL};
-use crate::netsuite::token as netsuite;
-use crate::pki::key::{KeyFormat, PrivateKey, parse_private_key, spki_key_bits};
-use crate::pki::pem::{looks_like_pem, pem_blocks};
-use crate::store::read::{display_name, read_capped};
-use crate::time as timeutil;
-use der::{Decode, Encode};
+use crate::netsuite::assertion::{Assertion, MAX_TTL};
+use crate::netsuite::http::{self, Http};
+use crate::netsuite::token::{self, TokenRequest};
+use crate::origin::{Origin, Sourced};
+use crate::pki::alg::Alg;
+use crate::pki::facts::CertFacts;
+use crate::pki::key::{KeyFormat, PrivateKey};
+use crate::pki::objects::{Encoding, NotCertificates, Unreadable};
+use crate::pki::verdict::{self, FindingKind, Windows};
+use crate::store::read::{display_name, read_contents};
+use crate::time::{days_between, rfc3339};
+use serde::Serialize;
+use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
+use time::OffsetDateTime;
 
 /// A certificate expiring within this many days is mentioned.
-pub const EXPIRY_NOTICE_DAYS: i64 = 30;
+pub const EXPIRY_NOTICE_DAYS: u32 = 30;
+
+/// The connection options of `verify`, `token`, `rotate` and `certs list`, each with where it
+/// came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeParams {
+    /// NetSuite account ID.
+    pub account: Option<Sourced<String>>,
+    /// Full token endpoint URL (wins over the account).
+    pub token_url: Option<Sourced<String>>,
+    /// The integration's client ID.
+    pub client_id: Option<Sourced<String>>,
+    /// The Certificate ID of the mapping.
+    pub cert_id: Option<Sourced<String>>,
+    /// The private key file.
+    pub key: Sourced<PathBuf>,
+    /// The certificate file (else `public.pem` if it exists).
+    pub cert: Option<Sourced<PathBuf>>,
+    /// The JWT algorithm (else from the key).
+    pub alg: Option<Sourced<Alg>>,
+    /// Scopes, comma-separated.
+    pub scope: Sourced<String>,
+    /// Assertion lifetime, seconds.
+    pub assertion_ttl: Sourced<u64>,
+    /// Seconds allowed for the whole exchange.
+    pub timeout: Sourced<u64>,
+    /// Extra trusted roots for TLS.
+    pub ca_cert: Option<Sourced<PathBuf>>,
+    /// Pre-flight only, no network.
+    pub dry_run: bool,
+}
 
 /// The certificate given with `--cert`, as far as pre-flight needs it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct CertInfo {
     /// The file.
     pub path: PathBuf,
@@ -29,13 +67,57 @@ pub struct CertInfo {
     pub days_left: i64,
 }
 
+/// Something worth saying that does not stop the exchange.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    /// The token URL's host has `_`, which NetSuite's hosts never have.
+    UnderscoreInHost,
+    /// No certificate given, and no `public.pem`: the key cannot be checked against it.
+    NoCertificate,
+    /// The certificate expires within [`EXPIRY_NOTICE_DAYS`].
+    ExpiresSoon {
+        /// The file.
+        name: String,
+        /// Whole days left (to NetSuite's expiry).
+        days_left: i64,
+        /// NetSuite's expiry.
+        until: OffsetDateTime,
+    },
+    /// Valid for longer than NetSuite honours: what the verdict said.
+    LongerThanWindow {
+        /// The verdict's words.
+        what: String,
+    },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::UnderscoreInHost => f.write_str("the token URL's host contains '_': NetSuite's hosts use '-' (1234567_SB1 -> 1234567-sb1); --account does this for you"),
+            Warning::NoCertificate => f.write_str("no certificate given (--cert): cannot check that the key matches the one uploaded to NetSuite"),
+            Warning::ExpiresSoon { name, days_left, until } => write!(
+                f,
+                "the certificate {name} expires in {days_left} days ({}): rotate it soon",
+                rfc3339(*until)
+            ),
+            Warning::LongerThanWindow { what } => f.write_str(what),
+        }
+    }
+}
+
+impl Serialize for Warning {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// Everything the exchange needs, checked.
 #[derive(Debug)]
 pub struct Plan {
-    /// Where the assertion is posted (also its `aud`).
-    pub token_url: reqwest::Url,
+    /// The token request.
+    pub request: TokenRequest,
     /// The key file.
-    pub key_path: PathBuf,
+    pub key_path: Sourced<PathBuf>,
     /// The key.
     pub key: PrivateKey,
     /// Its encoding.
@@ -45,18 +127,55 @@ pub struct Plan {
     /// The unsigned assertion.
     pub assertion: Assertion,
     /// Things worth saying that do not stop the exchange.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Time allowed for the whole exchange.
     pub timeout: Duration,
     /// Extra trusted roots.
-    pub ca_cert: Option<PathBuf>,
+    pub ca_cert: Option<Sourced<PathBuf>>,
 }
 
-/// Resolve and check the options, key and certificate; build the assertion (unsigned).
-pub fn plan(args: &ExchangeArgs, now: SystemTime) -> Result<Plan> {
-    let url = match (&args.token_url, &args.account) {
-        (Some(url), _) => url.trim().to_string(),
-        (None, Some(account)) => netsuite::token_url_for_account(account)?,
+impl Plan {
+    /// Where the assertion is posted (also its `aud`).
+    pub fn token_url(&self) -> &reqwest::Url {
+        &self.request.url
+    }
+
+    /// An HTTP client for this plan, finishing within `timeout`, with the `--ca-cert` roots
+    /// (read now, through the one reader).
+    pub fn http(&self, timeout: Duration) -> Result<Http> {
+        let Some(ca) = &self.ca_cert else {
+            return Http::new(timeout, &[]);
+        };
+        let name = display_name(&ca.value);
+        let roots = ca_roots(&ca.value, &name)?;
+        Http::new(timeout, &roots).map_err(|e| e.at(&name))
+    }
+}
+
+/// The `--ca-cert` file's certificates: PEM only, judged by nskeys' own reader first, whose
+/// errors name the file and what is wrong with it (the TLS stack's would say only
+/// "BadEncoding").
+fn ca_roots(path: &Path, name: &str) -> Result<Vec<CertFacts>> {
+    let contents = read_contents(path)
+        .map_err(|f| f.into_error(name, |u| NotCertificates::Unreadable(u).error()))?;
+    let encoding = contents.encoding;
+    let certs = contents.certificates().map_err(|r| r.error().at(name))?;
+    if encoding != Encoding::Pem {
+        return Err(Error::unknown(
+            "the --ca-cert file must be PEM",
+            "convert it: openssl x509 -inform DER -in CA.der -out CA.pem",
+        )
+        .at(name));
+    }
+    Ok(certs)
+}
+
+/// Resolve and check the options, key and certificate; build the assertion (unsigned), as
+/// issued at `now`.
+pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
+    let url = match (&params.token_url, &params.account) {
+        (Some(url), _) => url.value.trim().to_string(),
+        (None, Some(account)) => token::token_url_for_account(&account.value)?,
         (None, None) => {
             return Err(Error::unknown(
                 "no token endpoint given",
@@ -64,99 +183,104 @@ pub fn plan(args: &ExchangeArgs, now: SystemTime) -> Result<Plan> {
             ));
         }
     };
-    let token_url = crate::netsuite::http::check_url(&url)?;
+    let token_url = http::check_url(&url)?;
     let client_id = required(
-        &args.client_id,
+        &params.client_id,
         "--client-id",
         "NS_CLIENT_ID",
         "the integration record's client ID (consumer key)",
     )?;
     // Not given: the state file beside the key (kept by `nskeys rotate`) may know it.
-    let from_state = args
-        .cert_id
-        .is_none()
-        .then(|| crate::store::state::cert_id_for_key(&args.key))
-        .flatten();
+    let cert_id = match &params.cert_id {
+        Some(given) => Some(given.clone()),
+        None => crate::store::state::cert_id_for_key(&params.key.value).map(|id| {
+            Sourced::new(
+                id,
+                Origin::StateFile(crate::store::state::path_for_key(&params.key.value)),
+            )
+        }),
+    };
     let cert_id = required(
-        &args.cert_id.clone().or(from_state),
+        &cert_id,
         "--cert-id",
         "NS_CERT_ID",
         "the Certificate ID shown on the M2M setup page",
     )?;
-    let scope = netsuite::parse_scopes(&args.scope)?;
-    if args.assertion_ttl == 0 || args.assertion_ttl > MAX_TTL {
+    let scopes = token::parse_scopes(&params.scope.value)?;
+    let ttl = params.assertion_ttl.value;
+    if ttl == 0 || ttl > MAX_TTL {
         return Err(Error::unknown(
-            format!("--assertion-ttl {} is out of range", args.assertion_ttl),
+            format!("--assertion-ttl {ttl} is out of range"),
             format!(
                 "give 1 to {MAX_TTL} seconds: NetSuite refuses assertions living 60 minutes or more"
             ),
         ));
     }
-    if args.timeout == 0 {
+    if params.timeout.value == 0 {
         return Err(Error::unknown(
             "--timeout 0 is not allowed",
             "give the seconds allowed for the exchange, e.g. 30",
         ));
     }
 
-    let key_name = display_name(&args.key);
-    let loaded = parse_private_key(&read_capped(&args.key)?, &key_name)?;
+    let key_name = display_name(&params.key.value);
+    let loaded = crate::store::read::private_key(&params.key.value)?;
     let key = loaded.key;
-    if let Err(why) = key.netsuite_check() {
-        return Err(Error::critical(why, "upload a certificate for an accepted key").at(&key_name));
+    let key_verdict = verdict::judge_key(&key.key_type());
+    if key_verdict.kind.refuses_now() {
+        return Err(Error::critical(key_verdict.what, key_verdict.hint).at(&key_name));
     }
-    let alg = args.alg.unwrap_or_else(|| key.kind().default_alg());
+    let alg = params
+        .alg
+        .as_ref()
+        .map_or_else(|| key.kind().default_alg(), |a| a.value);
     if let Err(why) = key.check_alg(alg) {
-        return Err(Error::unknown(why, "leave --alg out to infer it from the key").at(&key_name));
+        return Err(
+            Error::unknown(why.to_string(), "leave --alg out to infer it from the key")
+                .at(&key_name),
+        );
     }
 
     let mut warnings = Vec::new();
     if token_url.host_str().is_some_and(|h| h.contains('_')) {
         // A common mistake: the account ID pasted into the host as is (1234567_SB1).
-        warnings.push("the token URL's host contains '_': NetSuite's hosts use '-' (1234567_SB1 -> 1234567-sb1); --account does this for you".into());
+        warnings.push(Warning::UnderscoreInHost);
     }
-    let cert_path = match &args.cert {
-        Some(p) => Some(p.clone()),
+    let cert_path = match &params.cert {
+        Some(p) => Some(p.value.clone()),
         None => Some(PathBuf::from("public.pem")).filter(|p| p.is_file()),
     };
     let cert = match cert_path {
         Some(path) => Some(check_certificate(&path, &key, now, &mut warnings)?),
         None => {
-            warnings.push("no certificate given (--cert): cannot check that the key matches the one uploaded to NetSuite".into());
+            warnings.push(Warning::NoCertificate);
             None
         }
     };
 
-    let iat = timeutil::unix(now);
-    let assertion = Assertion {
-        header: Header {
-            alg,
-            typ: "JWT",
-            kid: cert_id,
-        },
-        claims: Claims {
-            iss: client_id,
-            scope,
-            aud: token_url.as_str().to_string(),
-            iat,
-            exp: iat + args.assertion_ttl as i64,
-        },
+    let request = TokenRequest {
+        url: token_url,
+        client_id,
+        cert_id: cert_id.clone(),
+        scopes,
+        alg,
+        ttl,
     };
     Ok(Plan {
-        token_url,
-        key_path: args.key.clone(),
+        assertion: request.assertion(now.unix_timestamp()),
+        request,
+        key_path: params.key.clone(),
         key,
         key_format: loaded.format,
         cert,
-        assertion,
         warnings,
-        timeout: Duration::from_secs(args.timeout),
-        ca_cert: args.ca_cert.clone(),
+        timeout: Duration::from_secs(params.timeout.value),
+        ca_cert: params.ca_cert.clone(),
     })
 }
 
-fn required(value: &Option<String>, flag: &str, env: &str, what: &str) -> Result<String> {
-    match value.as_deref().map(str::trim) {
+fn required(value: &Option<Sourced<String>>, flag: &str, env: &str, what: &str) -> Result<String> {
+    match value.as_ref().map(|v| v.value.trim()) {
         Some(v) if !v.is_empty() => Ok(v.to_string()),
         _ => Err(Error::unknown(
             format!("{flag} is missing"),
@@ -165,112 +289,98 @@ fn required(value: &Option<String>, flag: &str, env: &str, what: &str) -> Result
     }
 }
 
-/// Read the certificate, check it holds the key's public half and is valid now.
+const GIVE_CERT: &str = "give the certificate (public.pem) with --cert, and the key with --key";
+
+/// Read the certificate the key was uploaded with, and judge the pair as NetSuite would:
+/// what it would refuse is an error (exit 2), the rest are warnings.
 fn check_certificate(
     path: &Path,
     key: &PrivateKey,
-    now: SystemTime,
-    warnings: &mut Vec<String>,
+    now: OffsetDateTime,
+    warnings: &mut Vec<Warning>,
 ) -> Result<CertInfo> {
     let name = display_name(path);
-    let data = read_capped(path)?;
-    let der = if looks_like_pem(&data) {
-        let blocks = pem_blocks(&data).map_err(|e| {
-            Error::unknown(
-                e,
+    let contents = read_contents(path).map_err(|f| {
+        f.into_error(&name, |u| match u {
+            Unreadable::Pem(e) => Error::unknown(
+                e.to_string(),
                 "the certificate file is damaged; use the one uploaded to NetSuite",
-            )
-            .at(&name)
-        })?;
-        match blocks.into_iter().find(|b| b.label == "CERTIFICATE") {
-            Some(b) => b.der,
-            None if data.windows(10).any(|w| w == b"PUBLIC KEY") => {
-                return Err(Error::critical(
-                    "this is a bare public key, not a certificate",
-                    "NetSuite needs an X.509 certificate: make one with `nskeys gen` and upload public.pem",
-                )
-                .at(&name));
+            ),
+            Unreadable::NotPemOrDer(problem) | Unreadable::UnknownDer(problem) => {
+                not_valid(&problem.detail())
             }
-            None if blocks_have_private_key(&data) => {
-                return Err(Error::unknown(
-                    "this is a private key, not a certificate",
-                    "give the certificate (public.pem) with --cert, and the key with --key",
-                )
-                .at(&name));
-            }
-            None => {
-                return Err(Error::unknown(
-                    "no certificate in the file",
-                    "give the certificate uploaded to NetSuite (BEGIN CERTIFICATE) with --cert",
-                )
-                .at(&name));
-            }
-        }
-    } else if crate::pki::facts::is_key_file(&data) {
-        return Err(Error::unknown(
-            "this is a key (DER), not a certificate",
-            "give the certificate (public.pem) with --cert, and the key with --key",
-        )
-        .at(&name));
-    } else {
-        data
-    };
-    let cert = x509_cert::Certificate::from_der(&der).map_err(|e| {
-        Error::unknown(
-            format!("not a valid certificate: {e}"),
-            "give the certificate uploaded to NetSuite with --cert",
-        )
-        .at(&name)
+        })
     })?;
-    let tbs = cert.tbs_certificate();
-    let cert_spki = tbs.subject_public_key_info().to_der().ok();
-    let cert_bits = cert_spki.as_deref().and_then(spki_key_bits);
-    let key_bits = key.public_key_der().ok().as_deref().and_then(spki_key_bits);
-    if cert_bits.is_none() || cert_bits != key_bits {
-        return Err(Error::critical(
-            "the certificate does not match the private key",
-            "NetSuite would refuse the signature: give the key made with this certificate (--key), or the certificate for this key (--cert)",
+    let encoding = contents.encoding;
+    let facts = match contents.certificates() {
+        Ok(certs) => certs.into_iter().next(),
+        Err(NotCertificates::PrivateKey) => {
+            let what = match encoding {
+                Encoding::Pem => "this is a private key, not a certificate",
+                Encoding::Der => "this is a key (DER), not a certificate",
+            };
+            return Err(Error::unknown(what, GIVE_CERT).at(&name));
+        }
+        Err(NotCertificates::BarePublicKey) => {
+            let f = verdict::bare_public_key();
+            return Err(Error::critical(f.what, f.hint).at(&name));
+        }
+        Err(NotCertificates::BadCertificate { problem, .. }) => {
+            return Err(not_valid(&problem.detail()).at(&name));
+        }
+        Err(NotCertificates::NoCertificate { .. } | NotCertificates::Unreadable(_)) => None,
+    };
+    let Some(facts) = facts else {
+        return Err(Error::unknown(
+            "no certificate in the file",
+            "give the certificate uploaded to NetSuite (BEGIN CERTIFICATE) with --cert",
         )
         .at(&name));
+    };
+    let mut findings = vec![verdict::judge_match(
+        &facts.spki_der,
+        &key.public_key_der()?,
+    )];
+    findings.extend(verdict::judge_dates(
+        &facts,
+        now,
+        Some(Windows {
+            warn_days: EXPIRY_NOTICE_DAYS,
+            crit_days: 0,
+        }),
+    ));
+    if let Some(refused) = findings.iter().find(|f| f.kind.refuses_now()) {
+        return Err(Error::critical(refused.what.clone(), refused.hint.clone()).at(&name));
     }
-    let not_before = tbs.validity().not_before.to_system_time();
-    let not_after = tbs.validity().not_after.to_system_time();
-    if now < not_before {
-        return Err(Error::critical(
-            format!(
-                "the certificate is not valid until {}",
-                timeutil::rfc3339(not_before)
-            ),
-            "wait, or check this machine's clock",
-        )
-        .at(&name));
-    }
-    if now > not_after {
-        return Err(Error::critical(
-            format!(
-                "the certificate expired on {}",
-                timeutil::rfc3339(not_after)
-            ),
-            "make a new pair with `nskeys gen`, upload it and create a new mapping",
-        )
-        .at(&name));
-    }
-    let days_left = crate::pki::facts::days_between(timeutil::unix(now), timeutil::unix(not_after));
-    if days_left < EXPIRY_NOTICE_DAYS {
-        warnings.push(format!(
-            "the certificate {name} expires in {days_left} days ({}): rotate it soon",
-            timeutil::rfc3339(not_after)
-        ));
+    for f in findings {
+        match f.kind {
+            FindingKind::WithinWarning {
+                days_left, until, ..
+            }
+            | FindingKind::WithinCritical {
+                days_left, until, ..
+            } => warnings.push(Warning::ExpiresSoon {
+                name: name.clone(),
+                days_left,
+                until,
+            }),
+            FindingKind::LongerThanWindow { .. } => {
+                warnings.push(Warning::LongerThanWindow { what: f.what });
+            }
+            _ => {}
+        }
     }
     Ok(CertInfo {
         path: path.to_path_buf(),
-        subject: tbs.subject().to_string(),
-        not_after: timeutil::rfc3339(not_after),
-        days_left,
+        subject: facts.subject,
+        not_after: rfc3339(facts.not_after),
+        days_left: days_between(now, facts.not_after),
     })
 }
 
-/// Whether PEM text holds a private key block (given where a certificate belongs).
-fn blocks_have_private_key(data: &[u8]) -> bool {
-    pem_blocks(data).is_ok_and(|b| b.iter().any(|b| b.label.contains("PRIVATE KEY")))
+fn not_valid(detail: &str) -> Error {
+    Error::unknown(
+        format!("not a valid certificate: {detail}"),
+        "give the certificate uploaded to NetSuite with --cert",
+    )
 }

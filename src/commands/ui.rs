@@ -1,15 +1,11 @@
-//! Terminal niceties on stderr: a spinner for slow work, and whether colour is wanted.
+//! Terminal niceties on stderr: a spinner for slow work. (nskeys prints no colour, so
+//! `NO_COLOR` is honoured by having nothing to turn off.)
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
-
-/// Whether colour may be used on `stream_is_terminal`: only on a terminal, never with `NO_COLOR`.
-pub fn colour_wanted(stream_is_terminal: bool) -> bool {
-    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
 
 /// A spinner on stderr while slow work runs; nothing at all when stderr is not a terminal.
 /// It is erased when dropped.

@@ -1,13 +1,12 @@
 //! The JWT client assertion NetSuite exchanges for a token: header, claims, and a signature
-//! made here with the RustCrypto crates, for all six algorithms (jsonwebtoken has no ES512).
-//! ES* signatures are raw r||s (RFC 7518 3.4); PS* use salt length = hash length (RFC 7518 3.5).
+//! made by `pki::sign` for all six algorithms (jsonwebtoken has no ES512).
 
 use crate::error::{Error, Result};
-use crate::pki::alg::{Alg, Hash};
+use crate::pki::alg::Alg;
 use crate::pki::key::PrivateKey;
+use crate::pki::sign::sign;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::Serialize;
-use signature::{RandomizedSigner, SignatureEncoding, Signer};
 use zeroize::Zeroizing;
 
 /// The longest assertion lifetime NetSuite accepts is under 60 minutes.
@@ -76,59 +75,6 @@ fn b64_json<T: Serialize>(value: &T) -> Result<String> {
     Ok(Base64UrlUnpadded::encode_string(&json))
 }
 
-/// Sign `msg` with `key` as JWS `alg` prescribes: RSASSA-PSS (MGF1 with the same hash, salt =
-/// hash length, blinded, random salt from the thread CSPRNG), or ECDSA with the curve's hash
-/// and a fixed-size r||s encoding.
-pub fn sign(key: &PrivateKey, alg: Alg, msg: &[u8]) -> Result<Vec<u8>> {
-    if let Err(why) = key.check_alg(alg) {
-        return Err(Error::unknown(why, "choose an --alg that fits the key"));
-    }
-    let fail = |e: signature::Error| {
-        Error::unknown(format!("signing the assertion failed: {e}"), "report this")
-    };
-    let mut rng = rand::rng();
-    let sig = match key {
-        PrivateKey::Rsa(k) => {
-            let salt = alg.hash().output_len();
-            let k = (**k).clone();
-            match alg.hash() {
-                Hash::Sha256 => rsa::pss::SigningKey::<sha2::Sha256>::new_with_salt_len(k, salt)
-                    .try_sign_with_rng(&mut rng, msg)
-                    .map_err(fail)?
-                    .to_vec(),
-                Hash::Sha384 => rsa::pss::SigningKey::<sha2::Sha384>::new_with_salt_len(k, salt)
-                    .try_sign_with_rng(&mut rng, msg)
-                    .map_err(fail)?
-                    .to_vec(),
-                Hash::Sha512 => rsa::pss::SigningKey::<sha2::Sha512>::new_with_salt_len(k, salt)
-                    .try_sign_with_rng(&mut rng, msg)
-                    .map_err(fail)?
-                    .to_vec(),
-            }
-        }
-        // check_alg above guarantees the curve matches the alg, so the curve's hash is the alg's.
-        PrivateKey::P256(k) => {
-            let s: p256::ecdsa::Signature = p256::ecdsa::SigningKey::from(k)
-                .try_sign(msg)
-                .map_err(fail)?;
-            s.to_bytes().to_vec()
-        }
-        PrivateKey::P384(k) => {
-            let s: p384::ecdsa::Signature = p384::ecdsa::SigningKey::from(k)
-                .try_sign(msg)
-                .map_err(fail)?;
-            s.to_bytes().to_vec()
-        }
-        PrivateKey::P521(k) => {
-            let s: p521::ecdsa::Signature = p521::ecdsa::SigningKey::from(k)
-                .try_sign(msg)
-                .map_err(fail)?;
-            s.to_bytes().to_vec()
-        }
-    };
-    Ok(sig)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,11 +117,5 @@ mod tests {
             let sig = jwt.rsplit('.').next().unwrap();
             assert_eq!(Base64UrlUnpadded::decode_vec(sig).unwrap().len(), len);
         }
-    }
-
-    #[test]
-    fn mismatched_alg_is_refused() {
-        let key = PrivateKey::generate(Alg::Es256, 0).unwrap();
-        assert!(sign(&key, Alg::Es384, b"x").is_err());
     }
 }

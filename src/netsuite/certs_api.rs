@@ -3,7 +3,6 @@
 //! defensively: an ID is taken only from a field that clearly holds one, and anything else is
 //! an error showing NetSuite's raw answer. Nothing proceeds on a guess.
 
-use crate::cli::ExchangeArgs;
 use crate::error::{Error, Result};
 use crate::netsuite::http::HttpAnswer;
 use crate::netsuite::token::{self, RAW_SHOWN};
@@ -33,16 +32,20 @@ fn url_with(base: &reqwest::Url, segments: &[&str]) -> Result<reqwest::Url> {
     Ok(url)
 }
 
-/// The API base: `--api-url`; else the restlets host beside a NetSuite `--token-url` (which
-/// wins over `--account`, as for the token); else from `--account`.
-pub fn api_base(api_url: Option<&str>, args: &ExchangeArgs) -> Result<reqwest::Url> {
+/// The API base: `api_url` (`--api-url`); else the restlets host beside a NetSuite
+/// `token_url` (which wins over `account`, as for the token); else from `account`.
+pub fn api_base(
+    api_url: Option<&str>,
+    token_url: Option<&str>,
+    account: Option<&str>,
+) -> Result<reqwest::Url> {
     let beside_token = |t: &str| {
         t.trim()
             .replace(".suitetalk.api.", ".restlets.api.")
             .trim_end_matches("/token")
             .to_string()
     };
-    let url = match (api_url, &args.token_url, &args.account) {
+    let url = match (api_url, token_url, account) {
         (Some(u), _, _) => u.trim().to_string(),
         (None, Some(t), _) if t.contains(".suitetalk.api.netsuite.com/") => beside_token(t),
         (None, _, Some(account)) => beside_token(&token::token_url_for_account(account)?),
@@ -176,13 +179,40 @@ pub fn raw(answer: &HttpAnswer) -> String {
     }
 }
 
-/// A refusal of an API request (4xx): exit 2, with the raw answer and what to do.
-pub fn refused(what: &str, answer: &HttpAnswer, url: &str, hint: &str) -> Error {
-    let lower = raw(answer).to_ascii_lowercase();
-    let limit = ["limit", "maximum", "five", "5 active", "too many"]
+/// What nskeys asked the certificates API to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiAction {
+    /// List the integration's certificates.
+    List,
+    /// Upload a new certificate.
+    Upload,
+    /// Revoke the old certificate.
+    Revoke,
+}
+
+impl std::fmt::Display for ApiAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ApiAction::List => "list the certificates",
+            ApiAction::Upload => "upload the new certificate",
+            ApiAction::Revoke => "revoke the old certificate",
+        })
+    }
+}
+
+/// A heuristic on NetSuite's own text, which documents no answer for a sixth active
+/// certificate: whether a refused upload's answer speaks of the five-certificate limit.
+fn server_text_speaks_of_certificate_limit(answer_text: &str) -> bool {
+    let lower = answer_text.to_ascii_lowercase();
+    ["limit", "maximum", "five", "5 active", "too many"]
         .iter()
-        .any(|w| lower.contains(w));
-    let hint = if limit && what.contains("upload") {
+        .any(|w| lower.contains(w))
+}
+
+/// A refusal of an API request (4xx): exit 2, with the raw answer and what to do.
+pub fn refused(action: ApiAction, answer: &HttpAnswer, url: &str, hint: &str) -> Error {
+    let text = raw(answer);
+    let hint = if action == ApiAction::Upload && server_text_speaks_of_certificate_limit(&text) {
         "the integration already has five active certificates (NetSuite's limit): revoke one \
          that is no longer used (nskeys certs list shows them; or in the M2M setup page), then \
          run the same nskeys rotate again"
@@ -196,9 +226,8 @@ pub fn refused(what: &str, answer: &HttpAnswer, url: &str, hint: &str) -> Error 
     };
     Error::critical(
         format!(
-            "NetSuite refused to {what}: HTTP {}, NetSuite said: {}",
-            answer.status,
-            raw(answer)
+            "NetSuite refused to {action}: HTTP {}, NetSuite said: {text}",
+            answer.status
         ),
         hint,
     )
@@ -260,23 +289,30 @@ mod tests {
 
     #[test]
     fn api_base_from_account_or_token_url() {
-        use clap::Parser;
-        #[derive(clap::Parser)]
-        struct T {
-            #[command(flatten)]
-            x: ExchangeArgs,
-        }
-        let args = |a: &[&str]| T::parse_from([&["t"], a].concat()).x;
         let want = "https://1234567-sb1.restlets.api.netsuite.com/services/rest/auth/oauth2/v1";
-        let a = args(&["--account", "1234567_SB1"]);
-        assert_eq!(api_base(None, &a).unwrap().as_str(), want);
-        let t = args(&[
-            "--token-url",
-            "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token",
-        ]);
-        assert_eq!(api_base(None, &t).unwrap().as_str(), want);
-        assert!(api_base(None, &args(&["--token-url", "http://127.0.0.1:1/x/token"])).is_err());
-        assert!(api_base(Some("http://127.0.0.1:9/api"), &a).is_ok());
+        let account = Some("1234567_SB1");
+        assert_eq!(api_base(None, None, account).unwrap().as_str(), want);
+        let token =
+            "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token";
+        assert_eq!(api_base(None, Some(token), None).unwrap().as_str(), want);
+        // A NetSuite token URL wins over the account, as for the token.
+        assert_eq!(
+            api_base(None, Some(token), Some("999")).unwrap().as_str(),
+            want
+        );
+        assert!(api_base(None, Some("http://127.0.0.1:1/x/token"), None).is_err());
+        assert!(api_base(Some("http://127.0.0.1:9/api"), None, account).is_ok());
+    }
+
+    #[test]
+    fn the_limit_is_guessed_only_for_uploads() {
+        let a = answer(400, r#"{"error":"maximum of 5 active certificates"}"#, None);
+        assert!(
+            refused(ApiAction::Upload, &a, "u", "h")
+                .hint
+                .contains("five active certificates")
+        );
+        assert_eq!(refused(ApiAction::Revoke, &a, "u", "h").hint, "h");
     }
 
     #[test]

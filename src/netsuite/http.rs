@@ -1,11 +1,13 @@
-//! HTTP for the token exchange and the probe: https with certificate validation (rustls),
-//! extra roots from `--ca-cert`, plain http only to loopback, proxies from the environment,
-//! no redirects, one deadline for everything, and a cap on how much of an answer is read.
+//! HTTP for the token exchange, the probe and the certificates API: https with certificate
+//! validation (rustls), extra trusted roots (`--ca-cert`, read by the command), plain http
+//! only to loopback, proxies from the environment, no redirects, one deadline for
+//! everything, and a cap on how much of an answer is read.
 
 use crate::error::{Error, Result};
+use crate::pki::facts::CertFacts;
+use std::error::Error as StdError;
 use std::io::Read;
 use std::net::IpAddr;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// The most of an answer that is read: NetSuite's answers are a few KiB.
@@ -81,48 +83,32 @@ pub struct Http {
 }
 
 impl Http {
-    /// A client with the default roots plus those in `ca_cert` (PEM), finishing everything
-    /// within `timeout` from now.
-    pub fn new(timeout: Duration, ca_cert: Option<&Path>) -> Result<Http> {
+    /// A client with the default roots plus `extra_roots`, finishing everything within
+    /// `timeout` from now.
+    pub fn new(timeout: Duration, extra_roots: &[CertFacts]) -> Result<Http> {
         let mut builder = reqwest::blocking::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("nskeys/", env!("CARGO_PKG_VERSION")))
             .timeout(timeout)
             .connect_timeout(timeout);
-        if let Some(path) = ca_cert {
-            let name = crate::store::read::display_name(path);
-            let pem = crate::store::read::read_capped(path)?;
-            // nskeys' own parser judges the file first: its errors name the file and what is
-            // wrong with it, where the TLS stack's would say only "BadEncoding".
-            crate::pki::facts::load_certificates(&pem, &name)?;
-            if !crate::pki::pem::looks_like_pem(&pem) {
-                return Err(Error::unknown(
-                    "the --ca-cert file must be PEM",
-                    "convert it: openssl x509 -inform DER -in CA.der -out CA.pem",
-                )
-                .at(&name));
-            }
-            let certs = reqwest::Certificate::from_pem_bundle(&pem)
-                .ok()
-                .filter(|c| !c.is_empty())
-                .ok_or_else(|| {
+        if !extra_roots.is_empty() {
+            let certs = extra_roots
+                .iter()
+                .map(|c| reqwest::Certificate::from_der(&c.der))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| {
                     Error::unknown(
-                        "no PEM certificate in the --ca-cert file",
+                        format!("cannot use a --ca-cert certificate: {}", chain(&e)),
                         "give the CA certificate(s) in PEM (BEGIN CERTIFICATE)",
                     )
-                    .at(&name)
                 })?;
             builder = builder.tls_certs_merge(certs);
         }
         let client = builder.build().map_err(|e| {
-            let e = Error::unknown(
+            Error::unknown(
                 format!("cannot set up HTTPS: {}", chain(&e)),
                 "check --ca-cert and the system's certificate store",
-            );
-            match ca_cert {
-                Some(path) => e.at(crate::store::read::display_name(path)),
-                None => e,
-            }
+            )
         })?;
         Ok(Http {
             client,
@@ -221,7 +207,7 @@ impl Http {
             .take(MAX_ANSWER + 1)
             .read_to_end(&mut body)
             .map_err(|e| {
-                if Instant::now() >= self.deadline || is_timeout_io(&e) {
+                if Instant::now() >= self.deadline || timed_out(&e) {
                     self.timed_out(url)
                 } else {
                     Error::unknown(
@@ -255,8 +241,7 @@ impl Http {
         if e.is_timeout() || Instant::now() >= self.deadline {
             return self.timed_out(url);
         }
-        let lower = why.to_ascii_lowercase();
-        if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        if sources(e).any(is_tls) {
             return Error::unknown(
                 format!("TLS failed: {why}"),
                 "the server's certificate is not trusted; for a private CA give it with --ca-cert",
@@ -278,11 +263,39 @@ impl Http {
     }
 }
 
-fn is_timeout_io(e: &std::io::Error) -> bool {
-    matches!(
-        e.kind(),
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-    ) || chain(e).to_ascii_lowercase().contains("timed out")
+/// An error and each of its sources, looking inside `io::Error`s (whose `source()` skips the
+/// error they wrap).
+fn sources<'a>(
+    e: &'a (dyn StdError + 'static),
+) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+    let mut next = Some(e);
+    std::iter::from_fn(move || {
+        let current = next?;
+        next = match current.downcast_ref::<std::io::Error>() {
+            Some(io) => io.get_ref().map(|inner| inner as &(dyn StdError + 'static)),
+            None => current.source(),
+        };
+        Some(current)
+    })
+}
+
+/// Whether an error in the chain is the TLS stack's: a handshake or certificate failure.
+fn is_tls(e: &(dyn StdError + 'static)) -> bool {
+    e.is::<rustls::Error>()
+}
+
+/// Whether the error chain says the request ran out of time.
+fn timed_out(e: &(dyn StdError + 'static)) -> bool {
+    sources(e).any(|s| {
+        s.downcast_ref::<std::io::Error>().is_some_and(|io| {
+            matches!(
+                io.kind(),
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            )
+        }) || s
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_timeout)
+    })
 }
 
 /// An error and its sources on one line: reqwest's own message rarely says what happened.

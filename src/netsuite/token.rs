@@ -1,9 +1,12 @@
 //! NetSuite's token endpoint (`../shared/NETSUITE.md`): the URL for an
 //! account, the scopes, how to read its answers, and the likely causes behind each refusal.
 
+use super::assertion::{Assertion, Claims, Header};
 use super::{LOGIN_AUDIT_TRAIL, M2M_SETUP_PAGE};
 use crate::error::{Error, Result};
+use crate::pki::alg::Alg;
 use serde::Serialize;
+use std::fmt;
 
 /// Scopes NetSuite knows for M2M tokens.
 pub const SCOPES: [&str; 4] = ["restlets", "rest_webservices", "suite_analytics", "mcp"];
@@ -83,6 +86,97 @@ pub struct Issued {
     pub scope: Option<String>,
 }
 
+/// Everything a token request says: where it goes, who asks, with which certificate, for
+/// which scopes, signed how, and for how long the assertion lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRequest {
+    /// The token endpoint (also the assertion's `aud`).
+    pub url: reqwest::Url,
+    /// The integration's client ID (`iss`).
+    pub client_id: String,
+    /// The Certificate ID of the mapping (`kid`).
+    pub cert_id: String,
+    /// The scopes (`scope`).
+    pub scopes: Vec<String>,
+    /// The signature algorithm.
+    pub alg: Alg,
+    /// The assertion's lifetime in seconds (`exp - iat`).
+    pub ttl: u64,
+}
+
+impl TokenRequest {
+    /// The unsigned assertion for this request, issued at `iat` (seconds since the epoch).
+    pub fn assertion(&self, iat: i64) -> Assertion {
+        Assertion {
+            header: Header {
+                alg: self.alg,
+                typ: "JWT",
+                kid: self.cert_id.clone(),
+            },
+            claims: Claims {
+                iss: self.client_id.clone(),
+                scope: self.scopes.clone(),
+                aud: self.url.as_str().to_string(),
+                iat,
+                exp: iat.saturating_add(i64::try_from(self.ttl).unwrap_or(i64::MAX)),
+            },
+        }
+    }
+}
+
+/// A likely cause of a refusal, from the common mistakes in `../shared/NETSUITE.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// The `kid` is not this mapping's Certificate ID.
+    Kid,
+    /// The key is not the uploaded certificate's, or the certificate is revoked or expired.
+    Signature,
+    /// `aud` is not the URL NetSuite expects.
+    Audience,
+    /// `iss` is not the integration's client ID.
+    Issuer,
+    /// The integration lacks the client-credentials grant.
+    Grant,
+    /// A scope is not checked on the integration record.
+    Scope,
+    /// The mapped role lacks the permission, or role or entity is disabled.
+    Role,
+    /// The clock may be off (suspected, not measured).
+    Clock,
+    /// The mapping is gone (sandbox refresh, expired or revoked certificate).
+    Wiped,
+    /// The clock is off by this many seconds, measured from NetSuite's `Date` header.
+    ClockSkew(i64),
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Cause::Kid => "kid (--cert-id) is wrong: not the Certificate ID of this mapping, or from another account or sandbox (Login Audit Trail: InvalidSignature / TokenRejected)",
+            Cause::Signature => "the key does not belong to the certificate uploaded for this mapping, or the certificate was revoked or expired (InvalidSignature)",
+            Cause::Audience => "aud differs from the URL NetSuite expects: wrong account, or a sandbox without _SB1 / -sb1 in the host (TokenRejected)",
+            Cause::Issuer => "iss (--client-id) is not the integration's client ID, or the integration is disabled (UnknownIntegration / InvalidIntegration)",
+            Cause::Grant => "the integration record does not have the Client Credentials (Machine to Machine) grant checked (InvalidIntegration)",
+            Cause::Scope => "a requested scope is not checked on the integration record (ScopeMismatched / InvalidScope)",
+            Cause::Role => "the mapped role lacks 'Log in using OAuth 2.0 Access Tokens', or the role or entity is disabled (EntityOrRoleDisabled)",
+            Cause::Clock => "this machine's clock is ahead of or behind NetSuite's: iat/exp look wrong to it (TokenRejected)",
+            Cause::Wiped => "the mapping is gone: a sandbox refresh clears M2M mappings, an expired or revoked certificate needs a new one",
+            Cause::ClockSkew(skew) => {
+                return write!(
+                    f,
+                    "this machine's clock differs from NetSuite's by {skew} s: fix the clock (NTP); iat/exp look wrong to NetSuite"
+                );
+            }
+        })
+    }
+}
+
+impl Serialize for Cause {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// A refusal by NetSuite, with what nskeys makes of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Refusal {
@@ -95,7 +189,7 @@ pub struct Refusal {
     /// The raw answer, cut to [`RAW_SHOWN`] characters, control characters replaced.
     pub answer: String,
     /// Likely causes, most likely first.
-    pub likely_causes: Vec<String>,
+    pub likely_causes: Vec<Cause>,
     /// Where to look in NetSuite.
     pub where_to_look: Vec<String>,
 }
@@ -189,10 +283,7 @@ pub fn read_answer(url: &str, status: u16, body: &[u8], location: Option<&str>) 
             }
             Ok(Answer::Refused(Refusal {
                 http_status: status,
-                likely_causes: likely_causes(error.as_deref(), status)
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
+                likely_causes: likely_causes(error.as_deref(), status).to_vec(),
                 where_to_look: vec![
                     format!("Login Audit Trail: {LOGIN_AUDIT_TRAIL}"),
                     format!("the certificate mapping: {M2M_SETUP_PAGE}"),
@@ -217,25 +308,28 @@ pub fn read_answer(url: &str, status: u16, body: &[u8], location: Option<&str>) 
 /// The likely causes of a refusal, most likely first, from the common mistakes in
 /// `../shared/NETSUITE.md`. NetSuite does not document which cause gives which code, so each
 /// list covers the mistakes reported with that code first and the rest after.
-pub fn likely_causes(error: Option<&str>, status: u16) -> &'static [&'static str] {
-    const KID: &str = "kid (--cert-id) is wrong: not the Certificate ID of this mapping, or from another account or sandbox (Login Audit Trail: InvalidSignature / TokenRejected)";
-    const SIG: &str = "the key does not belong to the certificate uploaded for this mapping, or the certificate was revoked or expired (InvalidSignature)";
-    const AUD: &str = "aud differs from the URL NetSuite expects: wrong account, or a sandbox without _SB1 / -sb1 in the host (TokenRejected)";
-    const ISS: &str = "iss (--client-id) is not the integration's client ID, or the integration is disabled (UnknownIntegration / InvalidIntegration)";
-    const GRANT: &str = "the integration record does not have the Client Credentials (Machine to Machine) grant checked (InvalidIntegration)";
-    const SCOPE: &str = "a requested scope is not checked on the integration record (ScopeMismatched / InvalidScope)";
-    const ROLE: &str = "the mapped role lacks 'Log in using OAuth 2.0 Access Tokens', or the role or entity is disabled (EntityOrRoleDisabled)";
-    const CLOCK: &str = "this machine's clock is ahead of or behind NetSuite's: iat/exp look wrong to it (TokenRejected)";
-    const WIPED: &str = "the mapping is gone: a sandbox refresh clears M2M mappings, an expired or revoked certificate needs a new one";
+pub fn likely_causes(error: Option<&str>, status: u16) -> &'static [Cause] {
+    use Cause::*;
     match error {
-        Some("invalid_request") => &[KID, AUD, SIG, CLOCK, WIPED, ISS],
-        Some("invalid_client") => &[SIG, KID, ISS, GRANT, WIPED, CLOCK],
-        Some("invalid_grant") => &[CLOCK, KID, SIG, AUD, WIPED],
-        Some("invalid_scope") => &[SCOPE],
-        Some("unauthorized_client") => &[GRANT, ROLE, ISS, SCOPE],
-        Some("access_denied") => &[ROLE, SCOPE, GRANT],
-        _ if status == 401 || status == 403 => &[SIG, KID, ISS, ROLE, GRANT, WIPED],
-        _ => &[KID, SIG, ISS, AUD, SCOPE, GRANT, ROLE, CLOCK, WIPED],
+        Some("invalid_request") => &[Kid, Audience, Signature, Clock, Wiped, Issuer],
+        Some("invalid_client") => &[Signature, Kid, Issuer, Grant, Wiped, Clock],
+        Some("invalid_grant") => &[Clock, Kid, Signature, Audience, Wiped],
+        Some("invalid_scope") => &[Scope],
+        Some("unauthorized_client") => &[Grant, Role, Issuer, Scope],
+        Some("access_denied") => &[Role, Scope, Grant],
+        _ if status == 401 || status == 403 => &[Signature, Kid, Issuer, Role, Grant, Wiped],
+        _ => &[
+            Kid, Signature, Issuer, Audience, Scope, Grant, Role, Clock, Wiped,
+        ],
+    }
+}
+
+impl Refusal {
+    /// Put a measured clock skew first, in place of the suspected clock cause: measured
+    /// beats suspected.
+    pub fn clock_measured(&mut self, skew: i64) {
+        self.likely_causes.retain(|c| *c != Cause::Clock);
+        self.likely_causes.insert(0, Cause::ClockSkew(skew));
     }
 }
 
@@ -301,5 +395,22 @@ mod tests {
         };
         assert_eq!(r.error.as_deref(), Some("invalid_request"));
         assert!(!r.likely_causes.is_empty());
+    }
+
+    #[test]
+    fn a_measured_skew_replaces_the_suspected_clock() {
+        let Answer::Refused(mut r) =
+            read_answer("u", 400, br#"{"error":"invalid_grant"}"#, None).unwrap()
+        else {
+            panic!("not refused")
+        };
+        assert_eq!(r.likely_causes[0], Cause::Clock);
+        r.clock_measured(-90);
+        assert_eq!(r.likely_causes[0], Cause::ClockSkew(-90));
+        assert!(!r.likely_causes.contains(&Cause::Clock));
+        assert_eq!(
+            serde_json::to_value(r.likely_causes[0]).unwrap(),
+            "this machine's clock differs from NetSuite's by -90 s: fix the clock (NTP); iat/exp look wrong to NetSuite"
+        );
     }
 }

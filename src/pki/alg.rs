@@ -1,5 +1,6 @@
-//! [`Alg`]: the one place that knows, for each JWT algorithm NetSuite accepts, the key type,
-//! hash, curve and certificate signature that go with it.
+//! [`Alg`]: the one table that knows, for each JWT algorithm NetSuite accepts, the key type,
+//! hash and curve that go with it. (The command line's names and help for `--alg` are in
+//! `cli.rs`.)
 
 use std::fmt;
 
@@ -70,7 +71,7 @@ impl Hash {
 }
 
 /// A JWT signature algorithm NetSuite accepts for client assertions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Alg {
     /// RSASSA-PSS with SHA-256 (RSA key).
@@ -90,6 +91,54 @@ pub enum Alg {
 /// RSA-PSS salt length of the certificate's self-signature, as in Oracle's openssl recipe.
 pub const CERT_PSS_SALT_LEN: usize = 64;
 
+/// One row of the table: everything an algorithm implies.
+struct Row {
+    alg: Alg,
+    jwt_name: &'static str,
+    key: KeyKind,
+    hash: Hash,
+}
+
+/// The table, in display order.
+const TABLE: [Row; 6] = [
+    Row {
+        alg: Alg::Ps256,
+        jwt_name: "PS256",
+        key: KeyKind::Rsa,
+        hash: Hash::Sha256,
+    },
+    Row {
+        alg: Alg::Ps384,
+        jwt_name: "PS384",
+        key: KeyKind::Rsa,
+        hash: Hash::Sha384,
+    },
+    Row {
+        alg: Alg::Ps512,
+        jwt_name: "PS512",
+        key: KeyKind::Rsa,
+        hash: Hash::Sha512,
+    },
+    Row {
+        alg: Alg::Es256,
+        jwt_name: "ES256",
+        key: KeyKind::P256,
+        hash: Hash::Sha256,
+    },
+    Row {
+        alg: Alg::Es384,
+        jwt_name: "ES384",
+        key: KeyKind::P384,
+        hash: Hash::Sha384,
+    },
+    Row {
+        alg: Alg::Es512,
+        jwt_name: "ES512",
+        key: KeyKind::P521,
+        hash: Hash::Sha512,
+    },
+];
+
 impl Alg {
     /// Every algorithm, in display order.
     pub const ALL: [Alg; 6] = [
@@ -101,35 +150,26 @@ impl Alg {
         Alg::Es512,
     ];
 
+    fn row(self) -> &'static Row {
+        // The table lists the variants in declaration order.
+        let row = &TABLE[self as usize];
+        debug_assert_eq!(row.alg, self);
+        row
+    }
+
     /// The JWT `alg` header value: `PS256`, ...
     pub fn jwt_name(self) -> &'static str {
-        match self {
-            Alg::Ps256 => "PS256",
-            Alg::Ps384 => "PS384",
-            Alg::Ps512 => "PS512",
-            Alg::Es256 => "ES256",
-            Alg::Es384 => "ES384",
-            Alg::Es512 => "ES512",
-        }
+        self.row().jwt_name
     }
 
     /// The key this algorithm signs with.
     pub fn key_kind(self) -> KeyKind {
-        match self {
-            Alg::Ps256 | Alg::Ps384 | Alg::Ps512 => KeyKind::Rsa,
-            Alg::Es256 => KeyKind::P256,
-            Alg::Es384 => KeyKind::P384,
-            Alg::Es512 => KeyKind::P521,
-        }
+        self.row().key
     }
 
     /// The hash of both the JWT signature and the certificate's self-signature.
     pub fn hash(self) -> Hash {
-        match self {
-            Alg::Ps256 | Alg::Es256 => Hash::Sha256,
-            Alg::Ps384 | Alg::Es384 => Hash::Sha384,
-            Alg::Ps512 | Alg::Es512 => Hash::Sha512,
-        }
+        self.row().hash
     }
 
     /// Whether this is an RSASSA-PSS algorithm.
@@ -169,6 +209,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_table_is_in_declaration_order() {
+        for (i, alg) in Alg::ALL.into_iter().enumerate() {
+            assert_eq!(TABLE[i].alg, alg);
+            assert_eq!(alg as usize, i);
+        }
+    }
+
+    #[test]
     fn parse_accepts_any_case_and_rejects_rs256() {
         assert_eq!(Alg::parse("ps384"), Some(Alg::Ps384));
         assert_eq!(Alg::parse("ES512"), Some(Alg::Es512));
@@ -179,5 +227,14 @@ mod tests {
     fn pss_salt_is_hash_length() {
         assert_eq!(Alg::Ps256.hash().output_len(), 32);
         assert_eq!(Alg::Ps512.hash().output_len(), 64);
+    }
+
+    #[test]
+    fn certificate_signatures_as_openssl_names_them() {
+        assert_eq!(
+            Alg::Ps384.cert_signature_name(),
+            "RSASSA-PSS (SHA-384, MGF1-SHA-384, salt 64)"
+        );
+        assert_eq!(Alg::Es512.cert_signature_name(), "ecdsa-with-SHA512");
     }
 }

@@ -3,23 +3,22 @@
 //! RSASSA-PSS self-signature (hash of the alg, MGF1 with the same hash, salt 64).
 
 use crate::error::{Error, Result};
-use crate::pki::alg::{Alg, CERT_PSS_SALT_LEN};
+use crate::pki::alg::Alg;
 use crate::pki::key::PrivateKey;
+use crate::pki::oid;
 use der::{Decode, Encode};
 use std::str::FromStr;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
+use time::OffsetDateTime;
+use x509_cert::builder::CertificateBuilder;
 use x509_cert::builder::profile::BuilderProfile;
-use x509_cert::builder::{Builder, CertificateBuilder};
 use x509_cert::certificate::TbsCertificate;
 use x509_cert::ext::pkix::{AuthorityKeyIdentifier, BasicConstraints, SubjectKeyIdentifier};
 use x509_cert::ext::{Extension, ToExtension};
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
-use x509_cert::spki::{ObjectIdentifier, SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
+use x509_cert::spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
 use x509_cert::time::{Time, Validity};
-
-/// The longest validity NetSuite honours: it cuts anything longer to two years.
-pub const MAX_DAYS: u32 = 730;
 
 /// Parse an RFC 4514 distinguished name such as `CN=acme-m2m,O=Acme`.
 pub fn parse_subject(dn: &str) -> Result<Name> {
@@ -47,6 +46,43 @@ pub fn parse_subject(dn: &str) -> Result<Name> {
     Ok(name)
 }
 
+/// Why an attribute of `--subject` would make a certificate other tools reject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum AttributeProblem {
+    /// A PrintableString value with other characters.
+    NotPrintable,
+    /// An IA5String value beyond ASCII.
+    NotAscii,
+    /// A UTF8String value that is not UTF-8.
+    NotUtf8,
+    /// An empty value, of the named attribute.
+    Empty(String),
+    /// A country that is not two letters.
+    Country,
+    /// A value longer than RFC 5280 allows: the attribute and its length.
+    TooLong(String, usize),
+}
+
+impl std::fmt::Display for AttributeProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AttributeProblem::NotPrintable => f.write_str(
+                "only letters, digits, spaces and ' ( ) + , - . / : = ? are allowed in this attribute",
+            ),
+            AttributeProblem::NotAscii => f.write_str("only ASCII is allowed in this attribute"),
+            AttributeProblem::NotUtf8 => f.write_str("not valid UTF-8"),
+            AttributeProblem::Empty(name) => write!(f, "{name} has an empty value"),
+            AttributeProblem::Country => {
+                f.write_str("C (country) must be a two-letter code such as US")
+            }
+            AttributeProblem::TooLong(name, chars) => write!(
+                f,
+                "{name} is {chars} characters long; RFC 5280 allows at most 64"
+            ),
+        }
+    }
+}
+
 /// Refuse what the RFC 4514 parser lets through but would make a certificate other tools
 /// reject: it stores C, serialNumber, DC and emailAddress values as PrintableString or
 /// IA5String without checking their characters (`C=ü` gave a certificate Python's
@@ -54,25 +90,22 @@ pub fn parse_subject(dn: &str) -> Result<Name> {
 /// limit C to 2 characters and CN, O and OU to 64.
 fn check_attribute(
     atv: &x509_cert::attr::AttributeTypeAndValue,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), AttributeProblem> {
     use der::Tagged;
     use der::asn1::{Ia5StringRef, PrintableStringRef, Utf8StringRef};
-    const C: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.6");
-    const CN: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
-    const O: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.10");
-    const OU: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.11");
+    use oid::{COMMON_NAME as CN, COUNTRY as C, ORGANIZATION as O, ORGANIZATIONAL_UNIT as OU};
 
     let value = &atv.value;
     let text = match value.tag() {
         der::Tag::PrintableString => PrintableStringRef::try_from(value)
             .map(|s| s.as_str().to_string())
-            .map_err(|_| "only letters, digits, spaces and ' ( ) + , - . / : = ? are allowed in this attribute".to_string())?,
+            .map_err(|_| AttributeProblem::NotPrintable)?,
         der::Tag::Ia5String => Ia5StringRef::try_from(value)
             .map(|s| s.as_str().to_string())
-            .map_err(|_| "only ASCII is allowed in this attribute".to_string())?,
+            .map_err(|_| AttributeProblem::NotAscii)?,
         der::Tag::Utf8String => Utf8StringRef::try_from(value)
             .map(|s| s.as_str().to_string())
-            .map_err(|_| "not valid UTF-8".to_string())?,
+            .map_err(|_| AttributeProblem::NotUtf8)?,
         // A value given as #hex DER: the user chose its encoding.
         _ => return Ok(()),
     };
@@ -85,13 +118,11 @@ fn check_attribute(
     };
     let chars = text.chars().count();
     if chars == 0 {
-        return Err(format!("{name} has an empty value"));
+        return Err(AttributeProblem::Empty(name));
     }
     match atv.oid {
-        C if chars != 2 => Err("C (country) must be a two-letter code such as US".into()),
-        CN | O | OU if chars > 64 => Err(format!(
-            "{name} is {chars} characters long; RFC 5280 allows at most 64"
-        )),
+        C if chars != 2 => Err(AttributeProblem::Country),
+        CN | O | OU if chars > 64 => Err(AttributeProblem::TooLong(name, chars)),
         _ => Ok(()),
     }
 }
@@ -146,76 +177,29 @@ fn random_serial() -> Result<SerialNumber> {
         .map_err(|e| Error::unknown(format!("serial number: {e}"), "report this"))
 }
 
-/// Build and self-sign a certificate for `key`, valid from `not_before` for `days` days.
-/// Returns the certificate DER.
+/// Build and self-sign a certificate for `key`, valid from `not_before` (whole seconds:
+/// certificates have no finer precision) for `days` days. Returns the certificate DER.
 pub fn self_signed(
     key: &PrivateKey,
     alg: Alg,
     subject: &Name,
-    not_before: SystemTime,
+    not_before: OffsetDateTime,
     days: u32,
 ) -> Result<Vec<u8>> {
-    if let Err(why) = key.check_alg(alg) {
-        return Err(Error::unknown(why, "choose an --alg that fits the key"));
-    }
     let fail = |e: &dyn std::fmt::Display| {
         Error::unknown(format!("cannot build the certificate: {e}"), "report this")
     };
-    // Whole seconds: certificates have no sub-second precision.
-    let secs = not_before
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_err(|e| fail(&e))?
-        .as_secs();
-    let start = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
-    let end = start + Duration::from_secs(u64::from(days) * 86_400);
-    let validity = Validity::new(
-        Time::try_from(start).map_err(|e| fail(&e))?,
-        Time::try_from(end).map_err(|e| fail(&e))?,
-    );
+    let start = crate::time::whole_seconds(not_before);
+    let end = start + crate::time::days(days);
+    let time = |t: OffsetDateTime| Time::try_from(SystemTime::from(t)).map_err(|e| fail(&e));
+    let validity = Validity::new(time(start)?, time(end)?);
     let spki = SubjectPublicKeyInfoOwned::from_der(&key.public_key_der()?).map_err(|e| fail(&e))?;
     let profile = SelfSigned {
         subject: subject.clone(),
     };
     let builder =
         CertificateBuilder::new(profile, random_serial()?, validity, spki).map_err(|e| fail(&e))?;
-
-    let cert = match (key, alg) {
-        (PrivateKey::Rsa(k), Alg::Ps256) => {
-            let signer = rsa::pss::SigningKey::<sha2::Sha256>::new_with_salt_len(
-                (**k).clone(),
-                CERT_PSS_SALT_LEN,
-            );
-            builder.build_with_rng::<_, rsa::pss::Signature, _>(&signer, &mut rand::rng())
-        }
-        (PrivateKey::Rsa(k), Alg::Ps384) => {
-            let signer = rsa::pss::SigningKey::<sha2::Sha384>::new_with_salt_len(
-                (**k).clone(),
-                CERT_PSS_SALT_LEN,
-            );
-            builder.build_with_rng::<_, rsa::pss::Signature, _>(&signer, &mut rand::rng())
-        }
-        (PrivateKey::Rsa(k), Alg::Ps512) => {
-            let signer = rsa::pss::SigningKey::<sha2::Sha512>::new_with_salt_len(
-                (**k).clone(),
-                CERT_PSS_SALT_LEN,
-            );
-            builder.build_with_rng::<_, rsa::pss::Signature, _>(&signer, &mut rand::rng())
-        }
-        (PrivateKey::P256(k), _) => {
-            let signer = p256::ecdsa::SigningKey::from(k);
-            builder.build::<_, p256::ecdsa::DerSignature>(&signer)
-        }
-        (PrivateKey::P384(k), _) => {
-            let signer = p384::ecdsa::SigningKey::from(k);
-            builder.build::<_, p384::ecdsa::DerSignature>(&signer)
-        }
-        (PrivateKey::P521(k), _) => {
-            let signer = p521::ecdsa::SigningKey::from(k);
-            builder.build::<_, p521::ecdsa::DerSignature>(&signer)
-        }
-        _ => unreachable!("check_alg accepted a mismatched key"),
-    }
-    .map_err(|e| fail(&e))?;
+    let cert = crate::pki::sign::sign_certificate(builder, key, alg)?;
     cert.to_der().map_err(|e| fail(&e))
 }
 
@@ -229,9 +213,9 @@ mod tests {
     fn validity_switches_to_generalized_time_in_2050() {
         use x509_cert::time::Time;
         let key = PrivateKey::generate(Alg::Es256, 0).unwrap();
-        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(2_511_000_000); // 2049-07-27
+        let start = OffsetDateTime::from_unix_timestamp(2_511_000_000).unwrap(); // 2049-07-27
         let subject = parse_subject("CN=y2050").unwrap();
-        let der = self_signed(&key, Alg::Es256, &subject, start, MAX_DAYS).unwrap();
+        let der = self_signed(&key, Alg::Es256, &subject, start, 730).unwrap();
 
         let cert = x509_cert::Certificate::from_der(&der).unwrap();
         let validity = cert.tbs_certificate().validity();

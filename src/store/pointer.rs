@@ -3,7 +3,7 @@
 //! pointer, so a reader of `private.pem` sees the old file or the new one, never nothing.
 
 use crate::error::{Error, Result};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The pointer's name split for dating: `private.pem` -> (`private`, `pem`).
 pub fn stem_ext(pointer: &Path) -> (String, String) {
@@ -28,7 +28,8 @@ fn io_error(what: &str, path: &Path, e: std::io::Error) -> Error {
     .at(path.display())
 }
 
-/// Make `pointer` a symlink to `target` (a file name in the same directory), atomically.
+/// Make `pointer` a symlink to `target` (a file name in the same directory), atomically: the
+/// link is made under a fresh hidden name beside the pointer, then renamed over it.
 pub fn switch(pointer: &Path, target: &str) -> Result<()> {
     let dir = crate::store::state::dir_of(pointer);
     if !dir.join(target).is_file() {
@@ -38,13 +39,15 @@ pub fn switch(pointer: &Path, target: &str) -> Result<()> {
         )
         .at(dir.join(target).display()));
     }
-    let tmp = temp_name(&dir);
-    std::os::unix::fs::symlink(target, &tmp)
-        .map_err(|e| io_error("cannot create a symbolic link", &tmp, e))?;
-    if let Err(e) = std::fs::rename(&tmp, pointer) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io_error("cannot switch the pointer", pointer, e));
-    }
+    let link = tempfile::Builder::new()
+        .prefix(".nskeys-link-")
+        .suffix(".tmp")
+        .make_in(&dir, |tmp| std::os::unix::fs::symlink(target, tmp))
+        .map_err(|e| io_error("cannot create a symbolic link", &dir, e))?
+        .into_temp_path();
+    // On failure the temporary link is removed when dropped.
+    link.persist(pointer)
+        .map_err(|e| io_error("cannot switch the pointer", pointer, e.error))?;
     sync_dir(&dir);
     Ok(())
 }
@@ -68,13 +71,6 @@ pub fn adopt(pointer: &Path, dated: &str) -> Result<String> {
         .map_err(|e| io_error("cannot give the current file a dated name", &dated_path, e))?;
     switch(pointer, dated)?;
     Ok(dated.to_string())
-}
-
-fn temp_name(dir: &Path) -> PathBuf {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let n = N.fetch_add(1, Ordering::Relaxed);
-    dir.join(format!(".nskeys-link-{}-{n}.tmp", std::process::id()))
 }
 
 /// Make the rename durable; failure only weakens durability, never correctness.

@@ -1,6 +1,11 @@
-//! Reading the files nskeys is given: one reader with a size cap.
+//! Reading the files nskeys is given: THE one reader. Every certificate and key file goes
+//! through [`read_capped`] (a size cap, zeroized buffers) and `pki::objects` (one parse
+//! step), so every command reads a file the same way.
 
 use crate::error::{Error, Result};
+use crate::pki::facts::CertFacts;
+use crate::pki::key::LoadedKey;
+use crate::pki::objects::{self, Contents, NotCertificates, NotKey, Unreadable};
 use std::io::Read;
 use std::path::Path;
 use zeroize::Zeroizing;
@@ -111,4 +116,89 @@ fn open_error(e: &std::io::Error, path: &Path) -> Error {
         .at(name),
         _ => Error::unknown(format!("cannot open: {e}"), "check the path").at(name),
     }
+}
+
+/// Why a file gave nothing usable: it could not be read (an error that already names the
+/// file), or it holds something else (a typed reason the command words for its option).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure<R> {
+    /// Missing, unreadable, a directory, empty, too large.
+    Io(Error),
+    /// Read, but not what was wanted.
+    Content(R),
+}
+
+impl<R> Failure<R> {
+    /// The failure as an error naming `name`; `content` words a content reason.
+    pub fn into_error(self, name: &str, content: impl FnOnce(R) -> Error) -> Error {
+        match self {
+            Failure::Io(e) => e,
+            Failure::Content(reason) => content(reason).at(name),
+        }
+    }
+}
+
+impl Failure<NotCertificates> {
+    /// With the advice for a file given as a certificate.
+    pub fn certificate_error(self, name: &str) -> Error {
+        self.into_error(name, |r| r.error())
+    }
+}
+
+impl Failure<NotKey> {
+    /// With the advice for a file given as a private key.
+    pub fn key_error(self, name: &str) -> Error {
+        self.into_error(name, |r| r.error())
+    }
+}
+
+/// Everything a file holds.
+pub fn read_contents(path: &Path) -> std::result::Result<Contents, Failure<Unreadable>> {
+    let data = read_capped(path).map_err(Failure::Io)?;
+    objects::classify(&data).map_err(Failure::Content)
+}
+
+/// Every certificate in a file (PEM with one or more certificates, or DER).
+pub fn read_certificates(
+    path: &Path,
+) -> std::result::Result<Vec<CertFacts>, Failure<NotCertificates>> {
+    read_contents(path)
+        .map_err(|f| match f {
+            Failure::Io(e) => Failure::Io(e),
+            Failure::Content(u) => Failure::Content(NotCertificates::Unreadable(u)),
+        })?
+        .certificates()
+        .map_err(Failure::Content)
+}
+
+/// The private key in a file (PEM or DER; PKCS#8, PKCS#1 or SEC1).
+pub fn read_private_key(path: &Path) -> std::result::Result<LoadedKey, Failure<NotKey>> {
+    read_contents(path)
+        .map_err(|f| match f {
+            Failure::Io(e) => Failure::Io(e),
+            Failure::Content(u) => Failure::Content(NotKey::Unreadable(u)),
+        })?
+        .private_key()
+        .map_err(Failure::Content)
+}
+
+/// The private key in a file, or an error with the advice for `--key`.
+pub fn private_key(path: &Path) -> Result<LoadedKey> {
+    read_private_key(path).map_err(|f| f.key_error(&display_name(path)))
+}
+
+/// The private key in bytes already read from `name`, as [`private_key`] finds it.
+pub fn private_key_in(data: &[u8], name: &str) -> Result<LoadedKey> {
+    objects::classify(data)
+        .map_err(NotKey::Unreadable)
+        .and_then(Contents::private_key)
+        .map_err(|r| r.error().at(name))
+}
+
+/// The certificates in bytes already read from `name`, as [`read_certificates`] finds them.
+pub fn certificates_in(data: &[u8], name: &str) -> Result<Vec<CertFacts>> {
+    objects::classify(data)
+        .map_err(NotCertificates::Unreadable)
+        .and_then(Contents::certificates)
+        .map_err(|r| r.error().at(name))
 }

@@ -14,6 +14,35 @@ pub const STATE_FILE: &str = "nskeys-state.json";
 /// The format version written.
 pub const VERSION: u32 = 1;
 
+/// Where a pair stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PairStatus {
+    /// In use, and works.
+    #[default]
+    Active,
+    /// Made, not in NetSuite yet (or its ID is unknown).
+    Pending,
+    /// In NetSuite, not yet proven.
+    Uploaded,
+    /// Replaced, still active in NetSuite.
+    Retired,
+    /// Revoked in NetSuite.
+    Revoked,
+}
+
+impl std::fmt::Display for PairStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PairStatus::Active => "active",
+            PairStatus::Pending => "pending",
+            PairStatus::Uploaded => "uploaded",
+            PairStatus::Retired => "retired",
+            PairStatus::Revoked => "revoked",
+        })
+    }
+}
+
 /// One key + certificate pair and its certificate in NetSuite.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
@@ -33,10 +62,8 @@ pub struct Entry {
     /// When nskeys made or first recorded the pair, RFC 3339.
     #[serde(default)]
     pub created: String,
-    /// `active` (in use, works), `pending` (made, not in NetSuite yet or ID unknown),
-    /// `uploaded` (in NetSuite, not yet proven), `retired` (replaced, still active in NetSuite),
-    /// `revoked`.
-    pub status: String,
+    /// Where it stands.
+    pub status: PairStatus,
 }
 
 /// The current pair, as recorded.
@@ -194,7 +221,7 @@ impl State {
         self.certificates
             .iter()
             .rev()
-            .find(|e| e.status == "pending" || e.status == "uploaded")
+            .find(|e| matches!(e.status, PairStatus::Pending | PairStatus::Uploaded))
     }
 
     /// Make `key_file`'s entry current and active; the previous current one becomes `retired`.
@@ -202,12 +229,12 @@ impl State {
         let previous = self.current.as_ref().map(|c| c.key_file.clone());
         if let Some(prev) = previous.filter(|p| p != key_file)
             && let Some(e) = self.entry_mut(&prev)
-            && e.status == "active"
+            && e.status == PairStatus::Active
         {
-            e.status = "retired".into();
+            e.status = PairStatus::Retired;
         }
         if let Some(e) = self.entry_mut(key_file) {
-            e.status = "active".into();
+            e.status = PairStatus::Active;
             let current = Current {
                 cert_id: e.cert_id.clone(),
                 key_file: e.key_file.clone(),
@@ -238,7 +265,7 @@ pub fn cert_id_for_key(key: &Path) -> Option<String> {
     let name = resolved_name(key)?;
     state
         .entry(&name)
-        .filter(|e| e.status != "revoked")
+        .filter(|e| e.status != PairStatus::Revoked)
         .and_then(|e| e.cert_id.clone())
 }
 
@@ -253,7 +280,7 @@ pub fn keep_for_expiry(dir: &Path, files: &mut Vec<PathBuf>) {
     let dropped: Vec<&str> = state
         .certificates
         .iter()
-        .filter(|e| e.status == "revoked" || e.status == "retired")
+        .filter(|e| matches!(e.status, PairStatus::Revoked | PairStatus::Retired))
         .map(|e| e.cert_file.as_str())
         .collect();
     let names: Vec<String> = files
@@ -287,19 +314,36 @@ mod tests {
     #[test]
     fn make_current_retires_the_previous() {
         let mut s = State::new();
-        for (k, st) in [("a.pem", "active"), ("b.pem", "uploaded")] {
+        for (k, st) in [
+            ("a.pem", PairStatus::Active),
+            ("b.pem", PairStatus::Uploaded),
+        ] {
             s.upsert(Entry {
                 cert_id: Some(k.into()),
                 key_file: k.into(),
                 cert_file: format!("c-{k}"),
-                status: st.into(),
+                status: st,
                 ..Entry::default()
             });
         }
         s.make_current("a.pem", "t0");
         s.make_current("b.pem", "t1");
-        assert_eq!(s.entry("a.pem").unwrap().status, "retired");
-        assert_eq!(s.entry("b.pem").unwrap().status, "active");
+        assert_eq!(s.entry("a.pem").unwrap().status, PairStatus::Retired);
+        assert_eq!(s.entry("b.pem").unwrap().status, PairStatus::Active);
         assert_eq!(s.current.unwrap().cert_id.as_deref(), Some("b.pem"));
+    }
+
+    #[test]
+    fn statuses_are_written_as_before() {
+        for (status, text) in [
+            (PairStatus::Active, "active"),
+            (PairStatus::Pending, "pending"),
+            (PairStatus::Uploaded, "uploaded"),
+            (PairStatus::Retired, "retired"),
+            (PairStatus::Revoked, "revoked"),
+        ] {
+            assert_eq!(serde_json::to_value(status).unwrap(), text);
+            assert_eq!(status.to_string(), text);
+        }
     }
 }

@@ -3,26 +3,55 @@
 
 mod report;
 
-use crate::cli::{ExpiryArgs, ExpiryFormat};
 use crate::error::{Error, Result, Status};
-use crate::pki::facts::{self, CertFacts};
-use crate::store::read::{display_name, read_capped};
-use crate::time as timeutil;
+use crate::pki::facts::CertFacts;
+use crate::pki::objects::NotCertificates;
+use crate::pki::verdict::{self, Finding, Windows};
+use crate::store::read::{Failure, display_name, read_contents};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use time::OffsetDateTime;
 
 /// The file extensions a directory scan reads.
 pub const DIR_EXTENSIONS: [&str; 4] = ["pem", "crt", "cer", "der"];
 
-/// The windows and the instant certificates are judged against.
-#[derive(Debug, Clone, Copy)]
-pub struct Thresholds {
+/// Output formats of `nskeys expiry`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A line per certificate.
+    Text,
+    /// A JSON array of objects.
+    Json,
+    /// One line with perfdata, for Nagios/Icinga.
+    Nagios,
+    /// Textfile-collector metrics named as the x509 exporters name them.
+    Prometheus,
+}
+
+/// `nskeys expiry`'s parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpiryParams {
+    /// Certificate files, directories, or `-` for stdin.
+    pub paths: Vec<PathBuf>,
     /// WARNING below this many days left.
     pub warn_days: u32,
     /// CRITICAL below this many days left.
     pub crit_days: u32,
-    /// Now, in Unix seconds (or `--at`).
-    pub now: i64,
+    /// Judge as if now were this instant (RFC 3339), as given.
+    pub at: Option<String>,
+    /// Output format.
+    pub format: Format,
+    /// Print only what is not OK.
+    pub quiet: bool,
+}
+
+/// The windows and the instant certificates are judged against.
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    /// WARNING and CRITICAL windows.
+    pub windows: Windows,
+    /// Now (or `--at`).
+    pub now: OffsetDateTime,
 }
 
 /// One certificate and what was decided about it.
@@ -40,8 +69,8 @@ pub struct Judged {
     pub state: Status,
     /// Whole days until NetSuite's effective expiry, rounded down; negative once expired.
     pub days_left: i64,
-    /// Why the state is not OK (empty when OK).
-    pub reasons: Vec<String>,
+    /// The verdict on its dates (the OK ones included).
+    pub findings: Vec<Finding>,
 }
 
 impl Judged {
@@ -88,53 +117,20 @@ impl Entry {
     }
 }
 
-/// Judge one certificate: CRITICAL if expired or fewer than `crit_days` whole days are left,
-/// WARNING if fewer than `warn_days` are left, it is not valid yet, or it is valid for longer
-/// than NetSuite's two years (which NetSuite silently cuts: the days left then count to
-/// notBefore + 730 days).
-pub fn judge(facts: &CertFacts, t: &Thresholds) -> (Status, i64, Vec<String>) {
-    let effective = facts.effective_not_after();
-    let days_left = facts::days_between(t.now, effective);
-    let mut state = Status::Ok;
-    let mut reasons = Vec::new();
-    let mut raise = |s: Status, why: String| {
-        state = state.max(s);
-        reasons.push(why);
-    };
-    if t.now > effective {
-        raise(Status::Critical, "expired".to_string());
-    } else if days_left < i64::from(t.crit_days) {
-        raise(
-            Status::Critical,
-            format!("fewer than {} days left (--crit-days)", t.crit_days),
-        );
-    } else if days_left < i64::from(t.warn_days) {
-        raise(
-            Status::Warning,
-            format!("fewer than {} days left (--warn-days)", t.warn_days),
-        );
+/// Judge one certificate with the windows: CRITICAL if expired (for NetSuite) or fewer than
+/// `crit_days` whole days are left, WARNING if fewer than `warn_days` are left, it is not
+/// valid yet, or it is valid for longer than NetSuite's two years.
+pub fn judge(path: &str, index: usize, of: usize, facts: CertFacts, t: &Thresholds) -> Judged {
+    let findings = verdict::judge_dates(&facts, t.now, Some(t.windows));
+    Judged {
+        path: path.to_string(),
+        index,
+        of,
+        state: verdict::worst(&findings).into(),
+        days_left: verdict::days_left(&facts, t.now),
+        facts,
+        findings,
     }
-    if t.now < facts.not_before {
-        raise(
-            Status::Warning,
-            format!(
-                "not valid yet: valid from {}",
-                timeutil::rfc3339(timeutil::from_unix(facts.not_before))
-            ),
-        );
-    }
-    if facts.longer_than_netsuite_allows() {
-        raise(
-            Status::Warning,
-            format!(
-                "valid for {} days, but NetSuite cuts validity to 730 days: it stops working {}, not at its notAfter {}",
-                (facts.not_after - facts.not_before).div_euclid(86_400),
-                timeutil::rfc3339(timeutil::from_unix(effective)),
-                timeutil::rfc3339(timeutil::from_unix(facts.not_after)),
-            ),
-        );
-    }
-    (state, days_left, reasons)
 }
 
 /// Whether a directory entry has one of the certificate extensions.
@@ -144,30 +140,26 @@ fn has_cert_extension(path: &Path) -> bool {
         .is_some_and(|e| DIR_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
-/// Read one file's certificates into entries.
+/// Read one file's certificates into entries; returns how many entries it made.
 fn judge_file(path: &Path, t: &Thresholds, in_dir: bool, entries: &mut Vec<Entry>) -> usize {
     let name = display_name(path);
-    let loaded = read_capped(path).and_then(|data| {
-        match facts::load_certificates(&data, &name) {
+    let loaded = match read_contents(path) {
+        Err(Failure::Io(e)) => Err(e),
+        Err(Failure::Content(u)) => Err(NotCertificates::Unreadable(u).error().at(&name)),
+        Ok(contents) => {
             // A directory holds private.pem beside public.pem: a key there is not an error.
-            Err(_) if in_dir && facts::is_key_file(&data) => Ok(Vec::new()),
-            other => other,
+            let only_keys = contents.holds_only_keys();
+            match contents.certificates() {
+                Err(_) if in_dir && only_keys => Ok(Vec::new()),
+                other => other.map_err(|r| r.error().at(&name)),
+            }
         }
-    });
+    };
     match loaded {
         Ok(certs) => {
             let of = certs.len();
             for (i, facts) in certs.into_iter().enumerate() {
-                let (state, days_left, reasons) = judge(&facts, t);
-                entries.push(Entry::Cert(Box::new(Judged {
-                    path: name.clone(),
-                    index: i + 1,
-                    of,
-                    facts,
-                    state,
-                    days_left,
-                    reasons,
-                })));
+                entries.push(Entry::Cert(Box::new(judge(&name, i + 1, of, facts, t))));
             }
             of
         }
@@ -235,125 +227,55 @@ pub fn judge_paths(paths: &[PathBuf], t: &Thresholds) -> Vec<Entry> {
 }
 
 /// Check the options: `--at` must parse, and the critical window must fit in the warning window.
-pub fn thresholds(args: &ExpiryArgs) -> Result<Thresholds> {
-    let now = match &args.at {
-        Some(at) => timeutil::parse_rfc3339(at).ok_or_else(|| {
+pub fn thresholds(params: &ExpiryParams) -> Result<Thresholds> {
+    let now = match &params.at {
+        Some(at) => crate::time::parse_rfc3339(at).ok_or_else(|| {
             Error::unknown(
                 format!("invalid --at {at:?}"),
                 "give an RFC 3339 instant such as 2027-01-31T00:00:00Z, or a date such as 2027-01-31",
             )
             .at("arguments")
         })?,
-        None => std::time::SystemTime::now(),
+        None => crate::time::now(),
     };
-    if args.crit_days > args.warn_days {
+    if params.crit_days > params.warn_days {
         return Err(Error::unknown(
             format!(
                 "--crit-days {} is more than --warn-days {}",
-                args.crit_days, args.warn_days
+                params.crit_days, params.warn_days
             ),
             "the critical window must lie inside the warning window: raise --warn-days or lower --crit-days",
         )
         .at("arguments"));
     }
     Ok(Thresholds {
-        warn_days: args.warn_days,
-        crit_days: args.crit_days,
-        now: timeutil::unix(now),
+        windows: Windows {
+            warn_days: params.warn_days,
+            crit_days: params.crit_days,
+        },
+        now,
     })
 }
 
 /// `nskeys expiry`.
-pub fn command(args: &ExpiryArgs, out: &mut dyn Write) -> Result<Status> {
-    let t = thresholds(args)?;
-    let entries = judge_paths(&args.paths, &t);
+pub fn command(params: &ExpiryParams, out: &mut dyn Write) -> Result<Status> {
+    let t = thresholds(params)?;
+    let entries = judge_paths(&params.paths, &t);
     for e in &entries {
         if let Entry::Unknown { error, .. } = e {
             eprintln!("nskeys: {error}");
         }
     }
-    let text = match args.format {
-        ExpiryFormat::Text => report::text(&entries, args.quiet),
-        ExpiryFormat::Json => report::json(&entries, args.quiet)?,
-        ExpiryFormat::Nagios => report::nagios(&entries, &t),
-        ExpiryFormat::Prometheus => report::prometheus(&entries, &t),
+    let text = match params.format {
+        Format::Text => report::text(&entries, params.quiet),
+        Format::Json => report::json(&entries, params.quiet)?,
+        Format::Nagios => report::nagios(&entries, &t),
+        Format::Prometheus => report::prometheus(&entries, &t),
     };
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::unknown(format!("cannot write output: {e}"), "").at("<stdout>"))?;
+    super::write_output(out, &text)?;
     Ok(entries
         .iter()
         .map(Entry::state)
         .max()
         .unwrap_or(Status::Unknown))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::pki::facts::{KeyType, SignatureInfo};
-
-    const DAY: i64 = 86_400;
-
-    fn cert(not_before: i64, not_after: i64) -> CertFacts {
-        CertFacts {
-            subject: "CN=t".into(),
-            subject_cn: Some("t".into()),
-            issuer: "CN=t".into(),
-            issuer_cn: Some("t".into()),
-            serial: vec![1],
-            not_before,
-            not_after,
-            signature: SignatureInfo {
-                algorithm: "ecdsa-with-SHA256".into(),
-                pss: None,
-            },
-            key: KeyType::Ec(crate::pki::alg::KeyKind::P256),
-            spki_der: Vec::new(),
-            sha256: Vec::new(),
-            self_issued: true,
-        }
-    }
-
-    fn at(now: i64) -> Thresholds {
-        Thresholds {
-            warn_days: 30,
-            crit_days: 7,
-            now,
-        }
-    }
-
-    #[test]
-    fn windows_are_whole_days_as_openssl_checkend_counts_them() {
-        let c = cert(-100 * DAY, 7 * DAY);
-        // Exactly 7 days left is not "within 7 days" (openssl -checkend agrees); a second less is.
-        assert_eq!(judge(&c, &at(0)).0, Status::Warning);
-        assert_eq!(judge(&c, &at(1)).0, Status::Critical);
-        assert_eq!(judge(&c, &at(1)).1, 6);
-        let c = cert(-100 * DAY, 30 * DAY);
-        assert_eq!(judge(&c, &at(0)).0, Status::Ok);
-        assert_eq!(judge(&c, &at(1)).0, Status::Warning);
-    }
-
-    #[test]
-    fn expiry_instant_itself_is_still_valid() {
-        let c = cert(-100 * DAY, 0);
-        let (state, days, reasons) = judge(&c, &at(0));
-        assert_eq!((state, days), (Status::Critical, 0));
-        assert!(!reasons.contains(&"expired".to_string()));
-        let (_, days, reasons) = judge(&c, &at(1));
-        assert_eq!(days, -1);
-        assert!(reasons.contains(&"expired".to_string()));
-    }
-
-    #[test]
-    fn not_yet_valid_and_too_long_are_warnings() {
-        assert_eq!(judge(&cert(DAY, 300 * DAY), &at(0)).0, Status::Warning);
-        assert_eq!(judge(&cert(0, 730 * DAY), &at(0)).0, Status::Ok);
-        let long = cert(0, 731 * DAY);
-        let (state, days, _) = judge(&long, &at(0));
-        assert_eq!((state, days), (Status::Warning, 730));
-        // Days count to NetSuite's cut, and past it the certificate is expired for NetSuite.
-        assert_eq!(judge(&long, &at(730 * DAY + 1)).0, Status::Critical);
-    }
 }

@@ -2,14 +2,11 @@
 //! one Nagios/Icinga plugin line, and Prometheus textfile-collector metrics named as the
 //! x509 exporters name them (so existing dashboards and alerts work unchanged).
 
-use crate::commands::expiry::{Entry, Judged, Thresholds};
-use crate::error::{Error, Result, Status};
-use crate::time::{from_unix, rfc3339};
+use super::{Entry, Judged, Thresholds};
+use crate::error::{Result, Status};
+use crate::pki::verdict::{FindingKind, netsuite_expiry};
+use crate::time::rfc3339;
 use std::fmt::Write as _;
-
-fn time(secs: i64) -> String {
-    rfc3339(from_unix(secs))
-}
 
 fn one_line(s: &str) -> String {
     s.replace(['\n', '\r'], " ")
@@ -53,7 +50,7 @@ struct JsonCert<'a> {
     netsuite_expiry: String,
     validity_days: i64,
     sha256_fingerprint: String,
-    reasons: &'a [String],
+    reasons: Vec<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -78,12 +75,12 @@ pub fn json(entries: &[Entry], quiet: bool) -> Result<String> {
                 subject_cn: j.facts.subject_cn.as_deref(),
                 issuer: &j.facts.issuer,
                 serial: j.facts.serial_hex(),
-                not_before: time(j.facts.not_before),
-                not_after: time(j.facts.not_after),
-                netsuite_expiry: time(j.facts.effective_not_after()),
-                validity_days: (j.facts.not_after - j.facts.not_before).div_euclid(86_400),
+                not_before: rfc3339(j.facts.not_before),
+                not_after: rfc3339(j.facts.not_after),
+                netsuite_expiry: rfc3339(netsuite_expiry(&j.facts)),
+                validity_days: j.facts.validity_days(),
                 sha256_fingerprint: j.facts.fingerprint(),
-                reasons: &j.reasons,
+                reasons: reasons(j),
             }),
             Entry::Unknown { path, error } => serde_json::to_value(JsonUnknown {
                 path,
@@ -91,12 +88,9 @@ pub fn json(entries: &[Entry], quiet: bool) -> Result<String> {
                 error: error.to_string(),
             }),
         };
-        values.push(v.map_err(|e| Error::unknown(e.to_string(), "report this"))?);
+        values.push(v.map_err(|e| crate::error::Error::unknown(e.to_string(), "report this"))?);
     }
-    let mut s = serde_json::to_string_pretty(&values)
-        .map_err(|e| Error::unknown(e.to_string(), "report this"))?;
-    s.push('\n');
-    Ok(s)
+    crate::commands::json_pretty(&values)
 }
 
 /// One Nagios plugin line: the worst state, the certificate (or path) that caused it, a
@@ -156,11 +150,50 @@ pub fn nagios(entries: &[Entry], t: &Thresholds) -> String {
         let _ = write!(
             line,
             " | days_left={days};{};{};0",
-            t.warn_days, t.crit_days
+            t.windows.warn_days, t.windows.crit_days
         );
     }
     line.push('\n');
     line
+}
+
+/// Why a certificate is not OK, in the words of `expiry`: one reason per finding that is
+/// not OK, in the verdict's order.
+fn reasons(j: &Judged) -> Vec<String> {
+    j.findings
+        .iter()
+        .filter_map(|f| match &f.kind {
+            FindingKind::Expired { .. } | FindingKind::PastWindow { .. } => {
+                Some("expired".to_string())
+            }
+            FindingKind::WithinCritical { crit_days, .. } => {
+                Some(format!("fewer than {crit_days} days left (--crit-days)"))
+            }
+            FindingKind::WithinWarning { warn_days, .. } => {
+                Some(format!("fewer than {warn_days} days left (--warn-days)"))
+            }
+            FindingKind::NotYetValid { not_before } => {
+                Some(format!("not valid yet: valid from {}", rfc3339(*not_before)))
+            }
+            FindingKind::LongerThanWindow {
+                validity_days,
+                until,
+                not_after,
+            } => Some(format!(
+                "valid for {validity_days} days, but NetSuite cuts validity to 730 days: it stops working {}, not at its notAfter {}",
+                rfc3339(*until),
+                rfc3339(*not_after)
+            )),
+            // expiry judges dates only; the OK findings give no reason.
+            FindingKind::ValidityWithinWindow
+            | FindingKind::KeyAccepted { .. }
+            | FindingKind::KeyRefused(_)
+            | FindingKind::KeyAcceptanceUnknown
+            | FindingKind::BarePublicKey
+            | FindingKind::KeyMatches
+            | FindingKind::KeyMismatch => None,
+        })
+        .collect()
 }
 
 /// `path: CN=x, expires 2027-01-21T12:00:00Z (20 days): why`, on one line.
@@ -169,11 +202,12 @@ fn cert_summary(j: &Judged) -> String {
         "{}: {}, expires {} ({} days)",
         j.label(),
         j.name(),
-        time(j.facts.effective_not_after()),
+        rfc3339(netsuite_expiry(&j.facts)),
         j.days_left
     );
-    if !j.reasons.is_empty() {
-        let _ = write!(s, ": {}", j.reasons.join("; "));
+    let reasons = reasons(j);
+    if !reasons.is_empty() {
+        let _ = write!(s, ": {}", reasons.join("; "));
     }
     one_line(&s)
 }
@@ -212,12 +246,12 @@ pub fn prometheus(entries: &[Entry], t: &Thresholds) -> String {
         (
             "x509_cert_not_before",
             "Indicates the certificate's not before timestamp",
-            |j, _| j.facts.not_before,
+            |j, _| j.facts.not_before.unix_timestamp(),
         ),
         (
             "x509_cert_not_after",
             "Indicates the certificate's not after timestamp",
-            |j, _| j.facts.not_after,
+            |j, _| j.facts.not_after.unix_timestamp(),
         ),
         (
             "x509_cert_expired",
@@ -227,7 +261,7 @@ pub fn prometheus(entries: &[Entry], t: &Thresholds) -> String {
         (
             "nskeys_cert_netsuite_not_after",
             "When NetSuite stops accepting the certificate: notAfter, or notBefore + 730 days if sooner",
-            |j, _| j.facts.effective_not_after(),
+            |j, _| netsuite_expiry(&j.facts).unix_timestamp(),
         ),
         (
             "nskeys_cert_expiry_state",

@@ -5,17 +5,54 @@
 
 mod text;
 
-use crate::cli::InspectArgs;
 use crate::error::{Error, Result, Status};
 use crate::pki::alg::Alg;
-use crate::pki::facts::{self, CertFacts, KeyType, KeyVerdict, SignatureInfo};
-use crate::pki::key::{self, KeyFormat};
-use crate::pki::pem::{looks_like_pem, pem_blocks, to_pem};
-use crate::store::read::{display_name, read_capped};
-use crate::time::{self as timeutil, from_unix, rfc3339};
-use der::Decode;
+use crate::pki::facts::{CertFacts, SignatureInfo};
+use crate::pki::key::{KeyFormat, KeyType};
+use crate::pki::objects::{Contents, Encoding, Object, Unreadable};
+use crate::pki::verdict::{self, Finding, FindingKind};
+use crate::store::read::{display_name, read_contents};
+use crate::time::rfc3339;
 use serde::Serialize;
 use std::io::Write;
+use std::path::PathBuf;
+use time::OffsetDateTime;
+
+/// `nskeys inspect`'s parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InspectParams {
+    /// Certificate or key files, or `-` for stdin.
+    pub paths: Vec<PathBuf>,
+    /// A private key to match against each certificate.
+    pub key: Option<PathBuf>,
+    /// Print one JSON document.
+    pub json: bool,
+}
+
+/// What an inspected object is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ObjectKind {
+    /// An X.509 certificate.
+    #[serde(rename = "certificate")]
+    Certificate,
+    /// A private key.
+    #[serde(rename = "private key")]
+    PrivateKey,
+    /// A bare public key.
+    #[serde(rename = "public key")]
+    PublicKey,
+}
+
+impl ObjectKind {
+    /// `certificate`, `private key`, `public key`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectKind::Certificate => "certificate",
+            ObjectKind::PrivateKey => "private key",
+            ObjectKind::PublicKey => "public key",
+        }
+    }
+}
 
 /// A remark in the verdict, with how serious it is.
 #[derive(Debug, Clone, Serialize)]
@@ -28,11 +65,11 @@ pub struct Note {
 
 /// One object found in a file: a certificate, a private key or a public key.
 #[derive(Debug, Clone, Serialize)]
-pub struct Object {
-    /// `certificate`, `private key` or `public key`.
-    pub kind: &'static str,
+pub struct Inspected {
+    /// Certificate, private key or public key.
+    pub kind: ObjectKind,
     /// `PEM` or `DER`.
-    pub encoding: &'static str,
+    pub encoding: Encoding,
     /// Key encoding: `PKCS#8`, `PKCS#1`, `SEC1`, `SubjectPublicKeyInfo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<&'static str>,
@@ -89,11 +126,11 @@ pub struct Object {
     spki_der: Option<Vec<u8>>,
 }
 
-impl Default for Object {
-    fn default() -> Self {
-        Object {
-            kind: "",
-            encoding: "",
+impl Inspected {
+    fn new(kind: ObjectKind, encoding: Encoding) -> Inspected {
+        Inspected {
+            kind,
+            encoding,
             format: None,
             encrypted: false,
             key_type: None,
@@ -115,9 +152,7 @@ impl Default for Object {
             spki_der: None,
         }
     }
-}
 
-impl Object {
     fn note(&mut self, level: Status, text: impl Into<String>) {
         self.verdict = self.verdict.max(level);
         self.notes.push(Note {
@@ -126,17 +161,48 @@ impl Object {
         });
     }
 
+    /// A finding of the verdict, in `inspect`'s words.
+    fn finding(&mut self, f: &Finding, key_name: &str) {
+        let when = |t: &OffsetDateTime| rfc3339(*t);
+        let text = match &f.kind {
+            FindingKind::Expired { not_after } => format!(
+                "expired {}: NetSuite refuses it; make a new one with `nskeys gen`",
+                when(not_after)
+            ),
+            FindingKind::PastWindow { until, .. } => format!(
+                "NetSuite stopped accepting it {} (two years after notBefore); make a new one with `nskeys gen`",
+                when(until)
+            ),
+            FindingKind::NotYetValid { not_before } => {
+                format!("not valid yet: valid from {}", when(not_before))
+            }
+            FindingKind::LongerThanWindow {
+                until, not_after, ..
+            } => format!(
+                "valid for more than 730 days: NetSuite silently cuts it to two years, so it stops working {}, not {}",
+                when(until),
+                when(not_after)
+            ),
+            FindingKind::BarePublicKey => "NetSuite needs a certificate, not a bare public key: make one with `nskeys gen`, or `openssl req -new -x509 -key private.pem -days 730 -out public.pem`".to_string(),
+            FindingKind::KeyMatches => format!("{key_name} is its private key"),
+            FindingKind::KeyMismatch => format!(
+                "{key_name} is not its private key: NetSuite would reject assertions signed with it"
+            ),
+            // The key's verdict and "within two years" read the same everywhere.
+            FindingKind::KeyAccepted { .. }
+            | FindingKind::KeyRefused(_)
+            | FindingKind::KeyAcceptanceUnknown
+            | FindingKind::ValidityWithinWindow
+            | FindingKind::WithinCritical { .. }
+            | FindingKind::WithinWarning { .. } => f.what.clone(),
+        };
+        self.note(f.level.into(), text);
+    }
+
     fn key_verdict(&mut self, key: &KeyType) {
         self.key_type = Some(key.describe());
         self.jwt_algs = key.jwt_algs();
-        match key.netsuite_verdict() {
-            KeyVerdict::Allowed => self.note(
-                Status::Ok,
-                format!("key type {} is accepted", key.describe()),
-            ),
-            KeyVerdict::Unknown(why) => self.note(Status::Warning, why),
-            KeyVerdict::Refused(why) => self.note(Status::Critical, why),
-        }
+        self.finding(&verdict::judge_key(key), "");
     }
 }
 
@@ -146,78 +212,42 @@ pub struct FileReport {
     /// The path as given.
     pub path: String,
     /// The objects, in file order.
-    pub objects: Vec<Object>,
+    pub objects: Vec<Inspected>,
     /// Why the file could not be read or parsed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
-fn certificate(facts: &CertFacts, pem: bool, now: i64) -> Object {
-    let effective = facts.effective_not_after();
-    let mut o = Object {
-        kind: "certificate",
-        encoding: if pem { "PEM" } else { "DER" },
+fn certificate(facts: &CertFacts, encoding: Encoding, now: OffsetDateTime) -> Inspected {
+    let until = verdict::netsuite_expiry(facts);
+    let mut o = Inspected {
         subject: Some(facts.subject.clone()),
         issuer: Some(facts.issuer.clone()),
         self_signed: Some(facts.self_issued),
         serial: Some(facts.serial_hex()),
-        not_before: Some(rfc3339(from_unix(facts.not_before))),
-        not_after: Some(rfc3339(from_unix(facts.not_after))),
-        validity_days: Some((facts.not_after - facts.not_before).div_euclid(86_400)),
-        days_left: Some(facts::days_between(now, effective)),
-        netsuite_expiry: Some(rfc3339(from_unix(effective))),
+        not_before: Some(rfc3339(facts.not_before)),
+        not_after: Some(rfc3339(facts.not_after)),
+        validity_days: Some(facts.validity_days()),
+        days_left: Some(verdict::days_left(facts, now)),
+        netsuite_expiry: Some(rfc3339(until)),
         signature: Some(facts.signature.clone()),
         sha256_fingerprint: Some(facts.fingerprint()),
         spki_der: Some(facts.spki_der.clone()),
-        ..Object::default()
+        ..Inspected::new(ObjectKind::Certificate, encoding)
     };
     o.key_verdict(&facts.key);
-    let when = |t: i64| rfc3339(from_unix(t));
-    if now > facts.not_after {
-        o.note(
-            Status::Critical,
-            format!(
-                "expired {}: NetSuite refuses it; make a new one with `nskeys gen`",
-                when(facts.not_after)
-            ),
-        );
-    } else if now > effective {
-        o.note(
-            Status::Critical,
-            format!(
-                "NetSuite stopped accepting it {} (two years after notBefore); make a new one with `nskeys gen`",
-                when(effective)
-            ),
-        );
-    } else if now < facts.not_before {
-        o.note(
-            Status::Warning,
-            format!("not valid yet: valid from {}", when(facts.not_before)),
-        );
-    }
-    if facts.longer_than_netsuite_allows() {
-        o.note(
-            Status::Warning,
-            format!(
-                "valid for more than 730 days: NetSuite silently cuts it to two years, so it stops working {}, not {}",
-                when(effective),
-                when(facts.not_after)
-            ),
-        );
-    } else {
-        o.note(Status::Ok, "validity within NetSuite's two years");
+    for f in verdict::judge_dates(facts, now, None) {
+        o.finding(&f, "");
     }
     o
 }
 
-fn private_key(key: KeyType, format: KeyFormat, pem: bool) -> Object {
-    let mut o = Object {
-        kind: "private key",
-        encoding: if pem { "PEM" } else { "DER" },
+fn private_key(key: &KeyType, format: KeyFormat, encoding: Encoding) -> Inspected {
+    let mut o = Inspected {
         format: Some(format.name()),
-        ..Object::default()
+        ..Inspected::new(ObjectKind::PrivateKey, encoding)
     };
-    o.key_verdict(&key);
+    o.key_verdict(key);
     o.note(
         Status::Ok,
         "a private key signs the client assertion: keep it secret; NetSuite gets the certificate",
@@ -225,14 +255,18 @@ fn private_key(key: KeyType, format: KeyFormat, pem: bool) -> Object {
     o
 }
 
-fn encrypted_key(format: KeyFormat, pem: bool, legacy_type: Option<&str>) -> Object {
-    let mut o = Object {
-        kind: "private key",
-        encoding: if pem { "PEM" } else { "DER" },
+fn encrypted_key(format: KeyFormat, encoding: Encoding) -> Inspected {
+    // Legacy OpenSSL encryption keeps the type in the PEM label; PKCS#8 hides it.
+    let legacy_type = match format {
+        KeyFormat::Pkcs1 => Some("RSA"),
+        KeyFormat::Sec1 => Some("EC"),
+        KeyFormat::Pkcs8 => None,
+    };
+    let mut o = Inspected {
         format: Some(format.name()),
         encrypted: true,
         key_type: legacy_type.map(str::to_string),
-        ..Object::default()
+        ..Inspected::new(ObjectKind::PrivateKey, encoding)
     };
     o.note(
         Status::Ok,
@@ -241,201 +275,117 @@ fn encrypted_key(format: KeyFormat, pem: bool, legacy_type: Option<&str>) -> Obj
     o
 }
 
-fn public_key(key: KeyType, pem: bool) -> Object {
-    let mut o = Object {
-        kind: "public key",
-        encoding: if pem { "PEM" } else { "DER" },
+fn public_key(key: &KeyType, spki_der: &[u8], encoding: Encoding) -> Inspected {
+    let mut o = Inspected {
         format: Some("SubjectPublicKeyInfo"),
-        ..Object::default()
+        spki_der: Some(spki_der.to_vec()),
+        ..Inspected::new(ObjectKind::PublicKey, encoding)
     };
-    o.key_verdict(&key);
-    o.note(
-        Status::Critical,
-        "NetSuite needs a certificate, not a bare public key: make one with `nskeys gen`, or `openssl req -new -x509 -key private.pem -days 730 -out public.pem`",
-    );
+    o.key_verdict(key);
+    o.finding(&verdict::bare_public_key(), "");
     o
 }
 
-/// The type of a private key that `keys` does not load (EdDSA, other curves, rsassaPss OID).
-fn unsupported_key_type(der: &[u8], format: KeyFormat) -> Option<KeyType> {
-    match format {
-        KeyFormat::Pkcs8 => {
-            let info = pkcs8::PrivateKeyInfoRef::from_der(der).ok()?;
-            let oid = info.algorithm.oid;
-            if facts::is_rsa_pss_oid(&oid) {
-                let inner = pkcs1::RsaPrivateKeyRef::from_der(info.private_key.as_bytes()).ok()?;
-                return Some(KeyType::RsaPss {
-                    bits: facts::uint_bits(inner.modulus.as_bytes()),
+const DAMAGED: &str = "the file is damaged: use the original";
+const GIVE_CERT_OR_KEY: &str = "give a PEM or DER certificate or private key";
+
+/// Everything in one file's contents, as `inspect` shows it.
+pub fn inspect(contents: &Contents, name: &str, now: OffsetDateTime) -> Result<Vec<Inspected>> {
+    let err = |what: String, hint: &str| Error::unknown(what, hint).at(name);
+    let encoding = contents.encoding;
+    let mut shown = Vec::new();
+    for found in &contents.found {
+        let n = found.block;
+        let label = found.label.as_deref().unwrap_or_default();
+        match &found.object {
+            Object::Certificate(facts) => shown.push(certificate(facts, encoding, now)),
+            Object::BadCertificate(problem) => {
+                return Err(err(format!("PEM block #{n} ({label}): {problem}"), DAMAGED));
+            }
+            Object::PrivateKey(loaded) => {
+                let mut o = private_key(&loaded.key.key_type(), loaded.format, encoding);
+                o.spki_der = loaded.key.public_key_der().ok();
+                shown.push(o);
+            }
+            Object::EncryptedKey { format } => shown.push(encrypted_key(*format, encoding)),
+            Object::UnusableKey {
+                format,
+                key_type: Some(key),
+                ..
+            } => shown.push(private_key(key, *format, encoding)),
+            Object::UnusableKey { problem, .. } => {
+                return Err(match encoding {
+                    Encoding::Pem => problem.error().at(name),
+                    Encoding::Der => err(not_cert_or_key(), GIVE_CERT_OR_KEY),
                 });
             }
-            if let Ok(curve) = info.algorithm.parameters_oid() {
-                return Some(KeyType::EcOther(facts::curve_name(&curve)));
+            Object::PublicKey { key_type, spki_der } => {
+                shown.push(public_key(key_type, spki_der, encoding));
             }
-            Some(KeyType::Other(facts::oid_key_name(&oid)))
-        }
-        KeyFormat::Sec1 => {
-            let ec = sec1::EcPrivateKey::try_from(der).ok()?;
-            let curve = ec.parameters.and_then(|p| p.named_curve());
-            Some(KeyType::EcOther(
-                curve.map_or("an unnamed curve".into(), |c| facts::curve_name(&c)),
-            ))
-        }
-        KeyFormat::Pkcs1 => None,
-    }
-}
-
-fn format_of_label(label: &str) -> Option<KeyFormat> {
-    match label {
-        "PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => Some(KeyFormat::Pkcs8),
-        "RSA PRIVATE KEY" => Some(KeyFormat::Pkcs1),
-        "EC PRIVATE KEY" => Some(KeyFormat::Sec1),
-        _ => None,
-    }
-}
-
-fn loaded_key_type(key: &key::PrivateKey) -> KeyType {
-    match key.kind() {
-        crate::pki::alg::KeyKind::Rsa => KeyType::Rsa { bits: key.bits() },
-        kind => KeyType::Ec(kind),
-    }
-}
-
-/// A private key from its DER and known format; `Err` says why it cannot be read.
-fn read_private_key(der: &[u8], format: KeyFormat, pem: bool, name: &str) -> Result<Object> {
-    let label = match format {
-        KeyFormat::Pkcs8 => "PRIVATE KEY",
-        KeyFormat::Pkcs1 => "RSA PRIVATE KEY",
-        KeyFormat::Sec1 => "EC PRIVATE KEY",
-    };
-    match key::parse_private_key(to_pem(label, der).as_bytes(), name) {
-        Ok(loaded) => {
-            let mut o = private_key(loaded_key_type(&loaded.key), format, pem);
-            o.spki_der = loaded.key.public_key_der().ok();
-            Ok(o)
-        }
-        Err(e) => match unsupported_key_type(der, format) {
-            Some(kind) => Ok(private_key(kind, format, pem)),
-            None => Err(e),
-        },
-    }
-}
-
-fn public_key_object(der: &[u8], pem: bool) -> Option<Object> {
-    let spki = spki::SubjectPublicKeyInfoRef::from_der(der).ok()?;
-    let mut o = public_key(KeyType::from_spki(&spki), pem);
-    o.spki_der = Some(der.to_vec());
-    Some(o)
-}
-
-/// Everything in one file's contents.
-pub fn objects(data: &[u8], name: &str, now: i64) -> Result<Vec<Object>> {
-    let err = |what: String, hint: &str| Error::unknown(what, hint).at(name);
-    if !looks_like_pem(data) {
-        return der_object(data, name, now).map(|o| vec![o]);
-    }
-    let blocks = pem_blocks(data).map_err(|e| err(e, "the file is damaged: use the original"))?;
-    let mut found = Vec::new();
-    for (i, block) in blocks.iter().enumerate() {
-        let n = i + 1;
-        let label = block.label.as_str();
-        if facts::is_cert_label(label) {
-            let facts = CertFacts::from_der(&block.der).map_err(|e| {
-                err(
-                    format!("PEM block #{n} ({label}): {e}"),
-                    "the file is damaged: use the original",
-                )
-            })?;
-            found.push(certificate(&facts, true, now));
-        } else if let Some(format) = format_of_label(label) {
-            if block.legacy_encrypted || label == "ENCRYPTED PRIVATE KEY" {
-                let legacy = match format {
-                    KeyFormat::Pkcs1 => Some("RSA"),
-                    KeyFormat::Sec1 => Some("EC"),
-                    KeyFormat::Pkcs8 => None,
-                };
-                found.push(encrypted_key(format, true, legacy));
-            } else {
-                found.push(read_private_key(&block.der, format, true, name)?);
-            }
-        } else if label == "PUBLIC KEY" {
-            found.push(public_key_object(&block.der, true).ok_or_else(|| {
-                err(
+            Object::BadPublicKey => {
+                return Err(err(
                     format!("PEM block #{n} (PUBLIC KEY) is not a valid public key"),
-                    "the file is damaged: use the original",
-                )
-            })?);
+                    DAMAGED,
+                ));
+            }
+            // Other blocks (EC PARAMETERS beside a SEC1 key, ...) say nothing NetSuite needs.
+            Object::Other { .. } => {}
         }
-        // Other blocks (EC PARAMETERS beside a SEC1 key, ...) say nothing NetSuite needs.
     }
-    if found.is_empty() {
-        let labels: Vec<&str> = blocks.iter().map(|b| b.label.as_str()).collect();
+    if shown.is_empty() {
         return Err(err(
             format!(
                 "no certificate or key in the file (found: {})",
-                labels.join(", ")
+                contents.labels().join(", ")
             ),
-            "give a PEM or DER certificate or private key",
+            GIVE_CERT_OR_KEY,
         ));
     }
-    Ok(found)
+    Ok(shown)
 }
 
-fn der_object(data: &[u8], name: &str, now: i64) -> Result<Object> {
-    if let Ok(facts) = CertFacts::from_der(data) {
-        return Ok(certificate(&facts, false, now));
-    }
-    if let Ok(loaded) = key::parse_private_key(data, name) {
-        let mut o = private_key(loaded_key_type(&loaded.key), loaded.format, false);
-        o.spki_der = loaded.key.public_key_der().ok();
-        return Ok(o);
-    }
-    if key::is_encrypted_pkcs8_der(data) {
-        return Ok(encrypted_key(KeyFormat::Pkcs8, false, None));
-    }
-    if let Some(o) = public_key_object(data, false) {
-        return Ok(o);
-    }
-    if let Some(kind) = unsupported_key_type(data, KeyFormat::Pkcs8) {
-        return Ok(private_key(kind, KeyFormat::Pkcs8, false));
-    }
-    Err(Error::unknown(
-        "not a certificate or key (neither PEM nor DER X.509, PKCS#8, PKCS#1, SEC1)",
-        "give a PEM or DER certificate or private key",
-    )
-    .at(name))
+fn not_cert_or_key() -> String {
+    "not a certificate or key (neither PEM nor DER X.509, PKCS#8, PKCS#1, SEC1)".to_string()
+}
+
+/// One file, read and inspected.
+fn inspect_file(path: &std::path::Path, now: OffsetDateTime) -> Result<Vec<Inspected>> {
+    let name = display_name(path);
+    let contents = read_contents(path).map_err(|f| {
+        f.into_error(&name, |u| match u {
+            Unreadable::Pem(e) => Error::unknown(e.to_string(), DAMAGED),
+            Unreadable::NotPemOrDer(_) | Unreadable::UnknownDer(_) => {
+                Error::unknown(not_cert_or_key(), GIVE_CERT_OR_KEY)
+            }
+        })
+    })?;
+    inspect(&contents, &name, now)
 }
 
 /// `nskeys inspect`.
-pub fn command(args: &InspectArgs, out: &mut dyn Write) -> Result<Status> {
-    let now = timeutil::unix(std::time::SystemTime::now());
-    let key = match &args.key {
+pub fn command(params: &InspectParams, out: &mut dyn Write) -> Result<Status> {
+    let now = crate::time::now();
+    let key = match &params.key {
         Some(path) => {
-            let name = display_name(path);
-            let loaded = key::parse_private_key(&read_capped(path)?, &name)?;
-            Some((name, loaded.key.public_key_der()?))
+            let loaded = crate::store::read::private_key(path)?;
+            Some((display_name(path), loaded.key.public_key_der()?))
         }
         None => None,
     };
-    let key_bits = key.as_ref().and_then(|(_, der)| key::spki_key_bits(der));
     let mut status = Status::Ok;
     let mut files = Vec::new();
-    for path in &args.paths {
+    for path in &params.paths {
         let name = display_name(path);
-        match read_capped(path).and_then(|data| objects(&data, &name, now)) {
+        match inspect_file(path, now) {
             Ok(mut objs) => {
-                if let Some((key_name, _)) = &key {
-                    for o in objs.iter_mut().filter(|o| o.kind != "private key") {
-                        let matches =
-                            o.spki_der.as_deref().and_then(key::spki_key_bits) == key_bits;
-                        o.key_matches = Some(matches);
-                        if matches {
-                            o.note(Status::Ok, format!("{key_name} is its private key"));
-                        } else {
-                            o.note(
-                                Status::Critical,
-                                format!("{key_name} is not its private key: NetSuite would reject assertions signed with it"),
-                            );
-                        }
+                if let Some((key_name, key_spki)) = &key {
+                    for o in objs.iter_mut().filter(|o| o.kind != ObjectKind::PrivateKey) {
+                        let found = verdict::judge_match(
+                            o.spki_der.as_deref().unwrap_or_default(),
+                            key_spki,
+                        );
+                        o.key_matches = Some(found.kind == FindingKind::KeyMatches);
+                        o.finding(&found, key_name);
                     }
                 }
                 status = objs.iter().map(|o| o.verdict).fold(status, Status::max);
@@ -456,17 +406,11 @@ pub fn command(args: &InspectArgs, out: &mut dyn Write) -> Result<Status> {
             }
         }
     }
-    let text = if args.json {
-        let doc = serde_json::json!({ "status": status, "files": files });
-        let mut s = serde_json::to_string_pretty(&doc)
-            .map_err(|e| Error::unknown(e.to_string(), "report this"))?;
-        s.push('\n');
-        s
+    let text = if params.json {
+        super::json_pretty(&serde_json::json!({ "status": status, "files": files }))?
     } else {
         text::render(&files)
     };
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::unknown(format!("cannot write output: {e}"), "").at("<stdout>"))?;
+    super::write_output(out, &text)?;
     Ok(status)
 }

@@ -1,7 +1,8 @@
 //! The human text of `nskeys inspect`: a block per object, then the NetSuite verdict.
 
-use crate::commands::inspect::{FileReport, Object};
+use super::{FileReport, Inspected, ObjectKind};
 use crate::error::Status;
+use crate::pki::objects::Encoding;
 use std::fmt::Write as _;
 
 fn verdict_word(s: Status) -> &'static str {
@@ -13,12 +14,15 @@ fn verdict_word(s: Status) -> &'static str {
     }
 }
 
-fn object(out: &mut String, o: &Object, n: usize, of: usize) {
-    let mut head = o.kind.to_string();
+fn object(out: &mut String, o: &Inspected, n: usize, of: usize) {
+    let mut head = o.kind.name().to_string();
     if of > 1 {
         let _ = write!(head, " {n} of {of}");
     }
-    let mut enc = vec![o.encoding];
+    let mut enc = vec![match o.encoding {
+        Encoding::Pem => "PEM",
+        Encoding::Der => "DER",
+    }];
     if let Some(f) = o.format {
         enc.insert(0, f);
     }
@@ -68,7 +72,7 @@ fn object(out: &mut String, o: &Object, n: usize, of: usize) {
     if let Some(v) = &o.sha256_fingerprint {
         row("SHA-256:", v);
     }
-    if o.kind != "private key" || !o.jwt_algs.is_empty() {
+    if o.kind != ObjectKind::PrivateKey || !o.jwt_algs.is_empty() {
         let algs: Vec<&str> = o.jwt_algs.iter().map(|a| a.jwt_name()).collect();
         let v = if algs.is_empty() {
             "none NetSuite accepts".to_string()

@@ -2,14 +2,13 @@
 //! is proven with a token exchange, the pointers switch, and with `--revoke-old` the old
 //! certificate is revoked. A child of `rotate` so it shares its context and steps.
 
-use super::{Ctx, args_for, dated_pair, new_pair, prove, switch};
-use crate::commands::preflight::{self, Plan};
+use super::{Ctx, dated_pair, new_pair, params_for, prove, switch};
+use crate::commands::preflight::{self, ExchangeParams, Plan};
 use crate::error::{Error, Result, Status};
-use crate::netsuite::certs_api::{self, api_base};
-use crate::netsuite::http::Http;
+use crate::netsuite::certs_api::{self, ApiAction, api_base};
+use crate::origin::{Origin, Sourced};
 use crate::store::read::read_capped;
-use crate::store::state::{self, Entry};
-use std::time::SystemTime;
+use crate::store::state::{self, Entry, PairStatus};
 
 /// `{"fileContent", "role", "entity"}`: IDs as numbers when they are numbers.
 fn upload_body(pem: &str, role: &str, entity: &str) -> String {
@@ -22,14 +21,21 @@ fn upload_body(pem: &str, role: &str, entity: &str) -> String {
 
 pub(super) fn upload(ctx: &mut Ctx<'_>) -> Result<Status> {
     let args = ctx.args;
-    let role = args.role.clone().unwrap_or_default();
-    let entity = args.entity.clone().unwrap_or_default();
-    let base = api_base(args.api_url.as_deref(), &args.exchange)?;
+    let value = |v: &Option<Sourced<String>>| v.as_ref().map(|v| v.value.clone());
+    let role = value(&args.role).unwrap_or_default();
+    let entity = value(&args.entity).unwrap_or_default();
+    let base = api_base(
+        args.api_url.as_ref().map(|u| u.value.as_str()),
+        args.exchange.token_url.as_ref().map(|u| u.value.as_str()),
+        args.exchange.account.as_ref().map(|a| a.value.as_str()),
+    )?;
     // The current pair must work: its token does the upload, and it stays in use on failure.
-    let mut current_args = args.exchange.clone();
-    current_args.key = ctx.key_ptr.clone();
-    current_args.cert = Some(ctx.cert_ptr.clone());
-    let plan = preflight::plan(&current_args, SystemTime::now())?;
+    let current = ExchangeParams {
+        key: ctx.key_ptr.clone(),
+        cert: Some(ctx.cert_ptr.clone()),
+        ..args.exchange.clone()
+    };
+    let plan = preflight::plan(&current, crate::time::now())?;
     let old_id = plan.assertion.header.kid.clone();
     let client_id = plan.assertion.claims.iss.clone();
     let list_url = certs_api::certificates_url(&base, &client_id)?;
@@ -41,7 +47,7 @@ pub(super) fn upload(ctx: &mut Ctx<'_>) -> Result<Status> {
     let e = new_pair(ctx)?;
     ctx.report.new_key = Some(e.key_file.clone());
     ctx.report.new_cert = Some(e.cert_file.clone());
-    if e.status == "uploaded" && e.cert_id.is_none() {
+    if e.status == PairStatus::Uploaded && e.cert_id.is_none() {
         // Uploaded, but NetSuite's answer named no ID: a second upload would make a twin.
         return Err(Error::unknown(
             format!("{} was uploaded earlier but its certificate ID is unknown", e.cert_file),
@@ -49,24 +55,31 @@ pub(super) fn upload(ctx: &mut Ctx<'_>) -> Result<Status> {
         )
         .at(ctx.state_path.display()));
     }
-    let e = match e.cert_id.clone().filter(|_| e.status == "uploaded") {
+    let (e, origin) = match e
+        .cert_id
+        .clone()
+        .filter(|_| e.status == PairStatus::Uploaded)
+    {
         Some(id) => {
             ctx.step(format!(
                 "the new certificate was uploaded earlier as ID {id}"
             ));
-            e
+            (e, Origin::StateFile(ctx.state_path.clone()))
         }
-        None => do_upload(ctx, e, &plan, &list_url, &role, &entity)?,
+        None => (
+            do_upload(ctx, e, &plan, &list_url, &role, &entity)?,
+            Origin::NetSuiteAnswer,
+        ),
     };
-    let new_id = e.cert_id.clone().unwrap_or_default();
-    ctx.report.new_cert_id = Some(new_id.clone());
+    let new_id = Sourced::new(e.cert_id.clone().unwrap_or_default(), origin);
+    ctx.report.new_cert_id = Some(new_id.value.clone());
     prove(ctx, &e, &new_id, u32::MAX)?;
     switch(ctx, &e)?;
     if !args.revoke_old {
         ctx.step(format!("the old certificate {old_id} is still active in NetSuite: revoke it once every integration reads the new key (or rerun with --revoke-old)"));
         return Ok(Status::Ok);
     }
-    revoke(ctx, &e, &old_id, &revoke_url)
+    revoke(ctx, &e, &new_id, &old_id, &revoke_url)
 }
 
 fn do_upload(
@@ -78,7 +91,7 @@ fn do_upload(
     entity: &str,
 ) -> Result<Entry> {
     let pem = String::from_utf8_lossy(&read_capped(&ctx.dir.join(&e.cert_file))?).to_string();
-    let http = Http::new(plan.timeout, plan.ca_cert.as_deref())?;
+    let http = plan.http(plan.timeout)?;
     let token = crate::commands::verify::fetch_token(plan, &http)?;
     ctx.step(format!(
         "NetSuite issued a token for the current key (certificate ID {})",
@@ -98,7 +111,7 @@ fn do_upload(
                 answer.status
             ));
             return Err(certs_api::refused(
-                "upload the new certificate",
+                ApiAction::Upload,
                 &answer,
                 url.as_str(),
                 &format!("{keep}; check --entity and --role (the current mapping's)"),
@@ -118,7 +131,7 @@ fn do_upload(
     // An "ID" equal to the certificate in use would make the proof below meaningless.
     let old_id = &plan.assertion.header.kid;
     let Some(id) = certs_api::parse_added_id(&answer).filter(|id| id != old_id) else {
-        e.status = "uploaded".into();
+        e.status = PairStatus::Uploaded;
         ctx.state.upsert(e.clone());
         ctx.save()?;
         return Err(certs_api::senseless(
@@ -131,7 +144,7 @@ fn do_upload(
         ));
     };
     e.cert_id = Some(id.clone());
-    e.status = "uploaded".into();
+    e.status = PairStatus::Uploaded;
     ctx.state.upsert(e.clone());
     ctx.save()?;
     ctx.step(format!(
@@ -141,10 +154,15 @@ fn do_upload(
     Ok(e)
 }
 
-fn revoke(ctx: &mut Ctx<'_>, e: &Entry, old_id: &str, url: &reqwest::Url) -> Result<Status> {
-    let new_id = e.cert_id.clone().unwrap_or_default();
-    let plan = preflight::plan(&args_for(ctx, e, &new_id), SystemTime::now())?;
-    let http = Http::new(plan.timeout, plan.ca_cert.as_deref())?;
+fn revoke(
+    ctx: &mut Ctx<'_>,
+    e: &Entry,
+    new_id: &Sourced<String>,
+    old_id: &str,
+    url: &reqwest::Url,
+) -> Result<Status> {
+    let plan = preflight::plan(&params_for(ctx, e, new_id), crate::time::now())?;
+    let http = plan.http(plan.timeout)?;
     let keep = format!(
         "the new pair is in use and works; the old certificate {old_id} is still active: revoke it in NetSuite's M2M setup page (nskeys certs list shows it)"
     );
@@ -157,7 +175,7 @@ fn revoke(ctx: &mut Ctx<'_>, e: &Entry, old_id: &str, url: &reqwest::Url) -> Res
         200..=299 => {}
         400..=499 => {
             return Err(certs_api::refused(
-                "revoke the old certificate",
+                ApiAction::Revoke,
                 &answer,
                 url.as_str(),
                 &keep,
@@ -178,7 +196,7 @@ fn revoke(ctx: &mut Ctx<'_>, e: &Entry, old_id: &str, url: &reqwest::Url) -> Res
         .iter_mut()
         .find(|o| o.cert_id.as_deref() == Some(old_id) && o.key_file != e.key_file)
     {
-        o.status = "revoked".into();
+        o.status = PairStatus::Revoked;
     }
     ctx.save()?;
     ctx.report.revoked = true;
@@ -229,7 +247,7 @@ fn dry_run(
         role,
         entity,
     );
-    let token_url = plan.token_url.to_string();
+    let token_url = plan.token_url().to_string();
     let kid = plan.assertion.header.kid.clone();
     for s in [
         "dry run: pre-flight of the current pair passed; nothing is written or sent".to_string(),
@@ -242,8 +260,8 @@ fn dry_run(
         ),
         format!(
             "6. switch {} -> {k} and {} -> {c}; update {}",
-            ctx.key_ptr.display(),
-            ctx.cert_ptr.display(),
+            ctx.key_ptr.value.display(),
+            ctx.cert_ptr.value.display(),
             state::STATE_FILE
         ),
     ] {

@@ -2,14 +2,51 @@
 //! a token, and explain a refusal. `verify` reports (text or `--json`); `token` prints only the
 //! access token, for `curl -H "Authorization: Bearer $(nskeys token)"`.
 
-use crate::cli::{ExchangeArgs, TokenArgs, VerifyArgs};
-use crate::commands::preflight::{self, CertInfo, Plan};
+mod text;
+
+use crate::commands::preflight::{self, CertInfo, ExchangeParams, Plan, Warning};
 use crate::error::{Error, Result, Status};
 use crate::netsuite::http::{self, Http, HttpAnswer};
 use crate::netsuite::token::{self as netsuite, Answer, Refusal};
 use serde::Serialize;
 use std::io::Write;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
+
+/// `nskeys verify`'s parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyParams {
+    /// Connection and assertion options.
+    pub exchange: ExchangeParams,
+    /// Also print the access token.
+    pub print_token: bool,
+    /// After a token is issued, make one SuiteQL request with it.
+    pub probe: bool,
+    /// Print one JSON object for every outcome.
+    pub json: bool,
+}
+
+/// `nskeys token`'s parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenParams {
+    /// Connection and assertion options.
+    pub exchange: ExchangeParams,
+}
+
+/// How `verify` ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// NetSuite issued a token.
+    TokenIssued,
+    /// NetSuite refused the token request.
+    Refused,
+    /// Pre-flight only: nothing was sent.
+    DryRun,
+    /// A token was issued, but the REST API refused it.
+    ProbeRefused,
+    /// Something else went wrong (the error says what).
+    Error,
+}
 
 /// A clock further off than this from NetSuite's `Date` is named as a likely cause.
 const CLOCK_SKEW_SECS: i64 = 60;
@@ -17,8 +54,8 @@ const CLOCK_SKEW_SECS: i64 = 60;
 /// The one JSON object `verify --json` prints, for every outcome.
 #[derive(Debug, Default, Serialize)]
 pub struct Report {
-    /// `token_issued`, `refused`, `dry_run`, `probe_refused` or `error`.
-    pub outcome: &'static str,
+    /// How it ended (always set once the report is written).
+    pub outcome: Option<Outcome>,
     /// The exit status, as monitoring names it.
     pub status: Option<Status>,
     /// The exit code.
@@ -42,7 +79,7 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub form: Option<Form>,
     /// Things worth knowing that did not stop the exchange.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// HTTP status of the token endpoint's answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub http_status: Option<u16>,
@@ -111,9 +148,9 @@ pub struct ProbeInfo {
 }
 
 /// `nskeys verify`.
-pub fn command_verify(args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> {
+pub fn command_verify(params: &VerifyParams, out: &mut dyn Write) -> Result<Status> {
     let mut report = Report::default();
-    let result = verify(args, &mut report);
+    let result = verify(params, &mut report);
     let status = match &result {
         Ok(s) => *s,
         Err(e) => e.status,
@@ -122,16 +159,14 @@ pub fn command_verify(args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
     report.exit_code = status.code();
     if let Err(e) = &result {
         report.error = Some(e.to_string());
-        if report.outcome.is_empty() {
-            report.outcome = "error";
-        }
+        report.outcome.get_or_insert(Outcome::Error);
     }
-    let written = if args.json {
+    let written = if params.json {
         serde_json::to_string_pretty(&report)
             .map_err(std::io::Error::other)
             .and_then(|s| writeln!(out, "{s}"))
     } else {
-        write_text(&report, &args.exchange, out)
+        text::write_report(&report, params.exchange.assertion_ttl.value, out)
     };
     written.map_err(|e| Error::unknown(format!("cannot write the report: {e}"), ""))?;
     result
@@ -139,22 +174,22 @@ pub fn command_verify(args: &VerifyArgs, out: &mut dyn Write) -> Result<Status> 
 
 /// `nskeys token`: the access token alone on stdout; on failure nothing there, the diagnosis
 /// and the one-line error on stderr.
-pub fn command_token(args: &TokenArgs, out: &mut dyn Write) -> Result<Status> {
+pub fn command_token(params: &TokenParams, out: &mut dyn Write) -> Result<Status> {
     let mut report = Report::default();
-    let plan = preflight::plan(&args.exchange, SystemTime::now())?;
+    let plan = preflight::plan(&params.exchange, crate::time::now())?;
     for w in &plan.warnings {
         // A missing certificate is normal for scripts; only real news goes to stderr.
-        if !w.starts_with("no certificate given") {
+        if *w != Warning::NoCertificate {
             eprintln!("nskeys: warning: {w}");
         }
     }
-    if args.exchange.dry_run {
+    if params.exchange.dry_run {
         return Err(Error::unknown(
             "nskeys token has no --dry-run",
             "use nskeys verify --dry-run to see the request",
         ));
     }
-    let http = Http::new(plan.timeout, plan.ca_cert.as_deref())?;
+    let http = plan.http(plan.timeout)?;
     match exchange(&plan, &http, &mut report) {
         Ok(issued) => {
             writeln!(out, "{}", issued.access_token.as_str())
@@ -164,25 +199,25 @@ pub fn command_token(args: &TokenArgs, out: &mut dyn Write) -> Result<Status> {
         Err(e) => {
             if let Some(r) = &report.refusal {
                 let mut err = std::io::stderr().lock();
-                let _ = write_refusal(r, &mut err);
+                let _ = text::write_refusal(r, &mut err);
             }
             Err(e)
         }
     }
 }
 
-fn verify(args: &VerifyArgs, report: &mut Report) -> Result<Status> {
-    let plan = preflight::plan(&args.exchange, SystemTime::now())?;
-    report.token_url = Some(plan.token_url.to_string());
+fn verify(params: &VerifyParams, report: &mut Report) -> Result<Status> {
+    let plan = preflight::plan(&params.exchange, crate::time::now())?;
+    report.token_url = Some(plan.token_url().to_string());
     report.key = Some(KeyInfo {
-        path: crate::store::read::display_name(&plan.key_path),
+        path: crate::store::read::display_name(&plan.key_path.value),
         kind: plan.key.describe(),
         format: plan.key_format.name(),
     });
     report.certificate = plan.cert.clone();
     report.assertion = Some(plan.assertion.clone());
     report.warnings = plan.warnings.clone();
-    if args.exchange.dry_run {
+    if params.exchange.dry_run {
         // Signing proves the key works, but the signature is not shown: the assertion is a
         // credential for its lifetime.
         let jwt = plan.assertion.sign(&plan.key)?;
@@ -191,15 +226,15 @@ fn verify(args: &VerifyArgs, report: &mut Report) -> Result<Status> {
             client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
             client_assertion: format!("<signed JWT, {} characters, not shown>", jwt.len()),
         });
-        report.outcome = "dry_run";
+        report.outcome = Some(Outcome::DryRun);
         return Ok(Status::Ok);
     }
     let started = Instant::now();
-    let http = Http::new(plan.timeout, plan.ca_cert.as_deref())?;
+    let http = plan.http(plan.timeout)?;
     let result = exchange(&plan, &http, report);
     report.elapsed_ms = Some(started.elapsed().as_millis());
     let issued = result?;
-    report.outcome = "token_issued";
+    report.outcome = Some(Outcome::TokenIssued);
     report.token = Some(TokenInfo {
         token_type: issued.token_type.clone(),
         expires_in: issued.expires_in,
@@ -207,9 +242,9 @@ fn verify(args: &VerifyArgs, report: &mut Report) -> Result<Status> {
             .scope
             .clone()
             .unwrap_or_else(|| plan.assertion.claims.scope.join(" ")),
-        access_token: args.print_token.then(|| issued.access_token.to_string()),
+        access_token: params.print_token.then(|| issued.access_token.to_string()),
     });
-    if args.probe {
+    if params.probe {
         let result = probe(&plan, &http, &issued.access_token, report);
         report.elapsed_ms = Some(started.elapsed().as_millis());
         result?;
@@ -227,25 +262,25 @@ pub fn fetch_token(plan: &Plan, http: &Http) -> Result<netsuite::Issued> {
 /// Sign, post, read the answer. A refusal fills `report.refusal` and is an exit-2 error.
 fn exchange(plan: &Plan, http: &Http, report: &mut Report) -> Result<netsuite::Issued> {
     let jwt = plan.assertion.sign(&plan.key)?;
-    let url = plan.token_url.as_str();
-    let answer = http.post_token(&plan.token_url, &jwt)?;
+    let url = plan.token_url().as_str();
+    let answer = http.post_token(plan.token_url(), &jwt)?;
     report.http_status = Some(answer.status);
     match netsuite::read_answer(url, answer.status, &answer.body, answer.location.as_deref())? {
         Answer::Issued(issued) => Ok(issued),
         Answer::Refused(mut refusal) => {
             if let Some(skew) = clock_skew(&answer) {
-                // Measured beats suspected: replace the generic clock cause with the finding.
-                refusal.likely_causes.retain(|c| !c.contains("clock"));
-                refusal.likely_causes.insert(0, format!(
-                    "this machine's clock differs from NetSuite's by {skew} s: fix the clock (NTP); iat/exp look wrong to NetSuite"
-                ));
+                refusal.clock_measured(skew);
             }
             let code = refusal
                 .error
                 .clone()
                 .unwrap_or_else(|| "no error code".into());
-            let first = refusal.likely_causes.first().cloned().unwrap_or_default();
-            report.outcome = "refused";
+            let first = refusal
+                .likely_causes
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            report.outcome = Some(Outcome::Refused);
             report.refusal = Some(refusal);
             Err(Error::critical(
                 format!(
@@ -266,13 +301,13 @@ fn clock_skew(answer: &HttpAnswer) -> Option<i64> {
     );
     let date = time::PrimitiveDateTime::parse(answer.date.as_deref()?.trim(), format).ok()?;
     let theirs = date.assume_utc().unix_timestamp();
-    let skew = crate::time::unix(SystemTime::now()) - theirs;
+    let skew = crate::time::now().unix_timestamp() - theirs;
     (skew.abs() > CLOCK_SKEW_SECS).then_some(skew)
 }
 
 /// One SuiteQL request with the token: 401 = refused (exit 2); 2xx/400/403 = authenticated.
 fn probe(plan: &Plan, http: &Http, token: &str, report: &mut Report) -> Result<()> {
-    let url = http::probe_url(&plan.token_url)?;
+    let url = http::probe_url(plan.token_url())?;
     let answer = http.post_probe(&url, token)?;
     let excerpt = netsuite::excerpt(&answer.body, 300);
     let authenticated = matches!(answer.status, 200..=299 | 400 | 403);
@@ -285,7 +320,7 @@ fn probe(plan: &Plan, http: &Http, token: &str, report: &mut Report) -> Result<(
     match answer.status {
         _ if authenticated => Ok(()),
         401 => {
-            report.outcome = "probe_refused";
+            report.outcome = Some(Outcome::ProbeRefused);
             Err(Error::critical(
                 format!("the token was issued but the REST API refused it: HTTP 401 {excerpt}"),
                 "give the mapped role 'Log in using OAuth 2.0 Access Tokens' and REST Web Services permissions, and request the rest_webservices scope",
@@ -298,123 +333,6 @@ fn probe(plan: &Plan, http: &Http, token: &str, report: &mut Report) -> Result<(
         )
         .at(url)),
     }
-}
-
-fn write_text(report: &Report, args: &ExchangeArgs, out: &mut dyn Write) -> std::io::Result<()> {
-    let label = |s: &str| format!("  {s:<15}");
-    match report.outcome {
-        "error" => return Ok(()),
-        "dry_run" => writeln!(out, "Dry run: pre-flight passed; nothing was sent.")?,
-        "token_issued" | "probe_refused" => {
-            writeln!(out, "OK: NetSuite issued a token.")?;
-        }
-        "refused" => writeln!(out, "CRITICAL: NetSuite refused the token request.")?,
-        _ => {}
-    }
-    if let Some(url) = &report.token_url {
-        writeln!(out, "{}{url}", label("token URL"))?;
-    }
-    if let Some(k) = &report.key {
-        writeln!(out, "{}{} ({}, {})", label("key"), k.path, k.kind, k.format)?;
-    }
-    if let Some(c) = &report.certificate {
-        writeln!(
-            out,
-            "{}{} ({}, expires {}, {} days left)",
-            label("certificate"),
-            c.path.display(),
-            c.subject,
-            c.not_after,
-            c.days_left
-        )?;
-    }
-    for w in &report.warnings {
-        writeln!(out, "{}{w}", label("warning"))?;
-    }
-    if let Some(a) = &report.assertion {
-        writeln!(out, "{}{}", label("header"), json_line(&a.header))?;
-        writeln!(out, "{}{}", label("claims"), json_line(&a.claims))?;
-        writeln!(
-            out,
-            "{}{} s (--assertion-ttl {})",
-            label("lifetime"),
-            a.claims.exp - a.claims.iat,
-            args.assertion_ttl
-        )?;
-    }
-    if let Some(form) = &report.form {
-        writeln!(
-            out,
-            "{}POST {} (application/x-www-form-urlencoded)",
-            label("request"),
-            report.token_url.as_deref().unwrap_or("")
-        )?;
-        writeln!(out, "{}grant_type={}", label(""), form.grant_type)?;
-        writeln!(
-            out,
-            "{}client_assertion_type={}",
-            label(""),
-            form.client_assertion_type
-        )?;
-        writeln!(
-            out,
-            "{}client_assertion={}",
-            label(""),
-            form.client_assertion
-        )?;
-    }
-    if let Some(t) = &report.token {
-        writeln!(out, "{}{}", label("token type"), t.token_type)?;
-        let life = t
-            .expires_in
-            .map(|s| format!("{s} s ({} min)", s / 60))
-            .unwrap_or_else(|| "not stated".into());
-        writeln!(out, "{}{life}", label("expires in"))?;
-        writeln!(out, "{}{}", label("scopes"), t.scope)?;
-        if let Some(tok) = &t.access_token {
-            writeln!(out, "{}{tok}", label("access token"))?;
-        }
-    }
-    if let Some(p) = &report.probe {
-        let verdict = if p.authenticated {
-            "authenticated"
-        } else {
-            "refused"
-        };
-        writeln!(
-            out,
-            "{}HTTP {} from {}: {verdict}",
-            label("SuiteQL probe"),
-            p.http_status,
-            p.url
-        )?;
-    }
-    if let Some(r) = &report.refusal {
-        write_refusal(r, out)?;
-    }
-    if let Some(ms) = report.elapsed_ms {
-        writeln!(out, "{}{ms} ms", label("elapsed"))?;
-    }
-    Ok(())
-}
-
-fn json_line<T: Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_default()
-}
-
-/// The diagnosis of a refusal, for people.
-fn write_refusal(r: &Refusal, out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(out, "  {:<15}{}", "HTTP status", r.http_status)?;
-    writeln!(out, "  {:<15}{}", "NetSuite said", r.answer)?;
-    writeln!(out, "Likely causes, most likely first:")?;
-    for (i, c) in r.likely_causes.iter().enumerate() {
-        writeln!(out, "  {}. {c}", i + 1)?;
-    }
-    writeln!(out, "Where to look in NetSuite:")?;
-    for w in &r.where_to_look {
-        writeln!(out, "  - {w}")?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
