@@ -53,7 +53,7 @@ pub fn command_list(args: &CertsListParams, out: &mut dyn Write) -> Result<Statu
         return Ok(Status::Ok);
     }
     let http = plan.http(plan.timeout)?;
-    let token = crate::commands::verify::fetch_token(&plan, &http)?;
+    let token = plan.fetch_token(&http)?;
     let answer = http.api_request(&url, &token.access_token, None)?;
     match answer.status {
         200..=299 => {}

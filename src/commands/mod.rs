@@ -6,12 +6,13 @@ pub mod certs;
 pub mod expiry;
 pub mod generate;
 pub mod inspect;
+mod output;
 pub mod preflight;
 pub mod rotate;
 pub mod ui;
 pub mod verify;
 
-use crate::error::{Error, Result, Status};
+use crate::error::{Result, Status};
 use std::io::Write;
 
 /// A command and its parameters.
@@ -44,19 +45,4 @@ pub fn run(invocation: Invocation, out: &mut dyn Write) -> Result<Status> {
         Invocation::Rotate(p) => rotate::command(&p, out),
         Invocation::CertsList(p) => certs::command_list(&p, out),
     }
-}
-
-/// Write a whole report to stdout.
-fn write_output(out: &mut dyn Write, text: &str) -> Result<()> {
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::unknown(format!("cannot write output: {e}"), "").at("<stdout>"))
-}
-
-/// Pretty JSON with a final newline.
-fn json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
-    let mut s = serde_json::to_string_pretty(value)
-        .map_err(|e| Error::unknown(e.to_string(), "report this"))?;
-    s.push('\n');
-    Ok(s)
 }

@@ -5,8 +5,8 @@
 
 use crate::error::{Error, Result};
 use crate::netsuite::assertion::{Assertion, MAX_TTL};
-use crate::netsuite::http::{self, Http};
-use crate::netsuite::token::{self, TokenRequest};
+use crate::netsuite::http::{self, Http, HttpAnswer};
+use crate::netsuite::token::{self, Answer, Issued, Refusal, TokenRequest};
 use crate::origin::{Origin, Sourced};
 use crate::pki::alg::Alg;
 use crate::pki::facts::CertFacts;
@@ -20,6 +20,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use time::OffsetDateTime;
+
+/// A clock further off than this from NetSuite's `Date` is named as a likely cause.
+const CLOCK_SKEW_SECS: i64 = 60;
 
 /// A certificate expiring within this many days is mentioned.
 pub const EXPIRY_NOTICE_DAYS: u32 = 30;
@@ -150,6 +153,90 @@ impl Plan {
         let roots = ca_roots(&ca.value, &name)?;
         Http::new(timeout, &roots).map_err(|e| e.at(&name))
     }
+}
+
+/// What a plan's token request came to.
+#[derive(Debug)]
+pub struct Exchanged {
+    /// The token endpoint's HTTP status, once it answered.
+    pub http_status: Option<u16>,
+    /// NetSuite's refusal, with what nskeys makes of it.
+    pub refusal: Option<Refusal>,
+    /// The token, or why there is none: a refusal is an exit-2 error naming NetSuite's
+    /// answer and its most likely cause.
+    pub result: Result<Issued>,
+}
+
+impl Plan {
+    /// Sign the assertion, post it, read the answer.
+    pub fn exchange(&self, http: &Http) -> Exchanged {
+        let mut exchanged = Exchanged {
+            http_status: None,
+            refusal: None,
+            result: Err(Error::unknown("no answer", "report this")),
+        };
+        let answer = match self
+            .assertion
+            .sign(&self.key)
+            .and_then(|jwt| http.post_token(self.token_url(), &jwt))
+        {
+            Ok(answer) => answer,
+            Err(e) => {
+                exchanged.result = Err(e);
+                return exchanged;
+            }
+        };
+        exchanged.http_status = Some(answer.status);
+        let url = self.token_url().as_str();
+        exchanged.result = match token::read_answer(
+            url,
+            answer.status,
+            &answer.body,
+            answer.location.as_deref(),
+        ) {
+            Err(e) => Err(e),
+            Ok(Answer::Issued(issued)) => Ok(issued),
+            Ok(Answer::Refused(mut refusal)) => {
+                if let Some(skew) = clock_skew(&answer, crate::time::now()) {
+                    refusal.clock_measured(skew);
+                }
+                let code = refusal
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| "no error code".into());
+                let first = refusal
+                    .likely_causes
+                    .first()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                exchanged.refusal = Some(refusal);
+                Err(Error::critical(
+                    format!(
+                        "NetSuite refused the token request: HTTP {} {code}",
+                        answer.status
+                    ),
+                    format!("most likely {first}; see the Login Audit Trail's Detail column"),
+                )
+                .at(url))
+            }
+        };
+        exchanged
+    }
+
+    /// A token for this plan (for `rotate` and `certs`).
+    pub fn fetch_token(&self, http: &Http) -> Result<Issued> {
+        self.exchange(http).result
+    }
+}
+
+/// Seconds between NetSuite's `Date` and `now`, if more than the tolerance.
+fn clock_skew(answer: &HttpAnswer, now: OffsetDateTime) -> Option<i64> {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    let date = time::PrimitiveDateTime::parse(answer.date.as_deref()?.trim(), format).ok()?;
+    let skew = now.unix_timestamp() - date.assume_utc().unix_timestamp();
+    (skew.abs() > CLOCK_SKEW_SECS).then_some(skew)
 }
 
 /// The `--ca-cert` file's certificates: PEM only, judged by nskeys' own reader first, whose
@@ -383,4 +470,32 @@ fn not_valid(detail: &str) -> Error {
         format!("not a valid certificate: {detail}"),
         "give the certificate uploaded to NetSuite with --cert",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer_dated(date: &str) -> HttpAnswer {
+        HttpAnswer {
+            status: 400,
+            body: Vec::new().into(),
+            location: None,
+            date: Some(date.into()),
+        }
+    }
+
+    #[test]
+    fn a_clock_far_from_netsuites_is_noticed() {
+        let now = time::macros::datetime!(2027-01-01 12:00:00 UTC);
+        assert_eq!(
+            clock_skew(&answer_dated("Fri, 01 Jan 2027 11:58:00 GMT"), now),
+            Some(120)
+        );
+        assert_eq!(
+            clock_skew(&answer_dated("Fri, 01 Jan 2027 11:59:30 GMT"), now),
+            None
+        );
+        assert_eq!(clock_skew(&answer_dated("garbage"), now), None);
+    }
 }

@@ -272,7 +272,7 @@ pub fn command(params: &ExpiryParams, out: &mut dyn Write) -> Result<Status> {
         Format::Nagios => report::nagios(&entries, &t),
         Format::Prometheus => report::prometheus(&entries, &t),
     };
-    super::write_output(out, &text)?;
+    crate::commands::output::write_output(out, &text)?;
     Ok(entries
         .iter()
         .map(Entry::state)

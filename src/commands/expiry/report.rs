@@ -90,7 +90,7 @@ pub fn json(entries: &[Entry], quiet: bool) -> Result<String> {
         };
         values.push(v.map_err(|e| crate::error::Error::unknown(e.to_string(), "report this"))?);
     }
-    crate::commands::json_pretty(&values)
+    crate::commands::output::json_pretty(&values)
 }
 
 /// One Nagios plugin line: the worst state, the certificate (or path) that caused it, a

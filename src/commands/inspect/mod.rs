@@ -407,10 +407,12 @@ pub fn command(params: &InspectParams, out: &mut dyn Write) -> Result<Status> {
         }
     }
     let text = if params.json {
-        super::json_pretty(&serde_json::json!({ "status": status, "files": files }))?
+        crate::commands::output::json_pretty(
+            &serde_json::json!({ "status": status, "files": files }),
+        )?
     } else {
         text::render(&files)
     };
-    super::write_output(out, &text)?;
+    crate::commands::output::write_output(out, &text)?;
     Ok(status)
 }

@@ -92,7 +92,7 @@ fn do_upload(
 ) -> Result<Entry> {
     let pem = String::from_utf8_lossy(&read_capped(&ctx.dir.join(&e.cert_file))?).to_string();
     let http = plan.http(plan.timeout)?;
-    let token = crate::commands::verify::fetch_token(plan, &http)?;
+    let token = plan.fetch_token(&http)?;
     ctx.step(format!(
         "NetSuite issued a token for the current key (certificate ID {})",
         plan.assertion.header.kid
@@ -166,7 +166,7 @@ fn revoke(
     let keep = format!(
         "the new pair is in use and works; the old certificate {old_id} is still active: revoke it in NetSuite's M2M setup page (nskeys certs list shows it)"
     );
-    let token = crate::commands::verify::fetch_token(&plan, &http).map_err(|mut err| {
+    let token = plan.fetch_token(&http).map_err(|mut err| {
         err.hint = keep.clone();
         err
     })?;

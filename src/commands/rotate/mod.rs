@@ -148,7 +148,7 @@ pub fn command(args: &RotateParams, out: &mut dyn Write) -> Result<Status> {
     };
     let result = run(&mut ctx);
     if args.json {
-        let json = super::json_pretty(&ctx.report)?;
+        let json = crate::commands::output::json_pretty(&ctx.report)?;
         let _ = write!(ctx.out, "{json}");
     }
     result
@@ -497,7 +497,7 @@ fn prove(ctx: &mut Ctx<'_>, e: &Entry, id: &Sourced<String>, attempts: u32) -> R
         let left = deadline.saturating_duration_since(Instant::now());
         let result = plan
             .http(left.max(Duration::from_millis(1)))
-            .and_then(|http| crate::commands::verify::fetch_token(&plan, &http));
+            .and_then(|http| plan.fetch_token(&http));
         match result {
             Ok(_) => {
                 ctx.step(format!(

@@ -6,8 +6,8 @@ mod text;
 
 use crate::commands::preflight::{self, CertInfo, ExchangeParams, Plan, Warning};
 use crate::error::{Error, Result, Status};
-use crate::netsuite::http::{self, Http, HttpAnswer};
-use crate::netsuite::token::{self as netsuite, Answer, Refusal};
+use crate::netsuite::http::{self, Http};
+use crate::netsuite::token::{self as netsuite, Refusal};
 use serde::Serialize;
 use std::io::Write;
 use std::time::Instant;
@@ -47,9 +47,6 @@ pub enum Outcome {
     /// Something else went wrong (the error says what).
     Error,
 }
-
-/// A clock further off than this from NetSuite's `Date` is named as a likely cause.
-const CLOCK_SKEW_SECS: i64 = 60;
 
 /// The one JSON object `verify --json` prints, for every outcome.
 #[derive(Debug, Default, Serialize)]
@@ -175,7 +172,6 @@ pub fn command_verify(params: &VerifyParams, out: &mut dyn Write) -> Result<Stat
 /// `nskeys token`: the access token alone on stdout; on failure nothing there, the diagnosis
 /// and the one-line error on stderr.
 pub fn command_token(params: &TokenParams, out: &mut dyn Write) -> Result<Status> {
-    let mut report = Report::default();
     let plan = preflight::plan(&params.exchange, crate::time::now())?;
     for w in &plan.warnings {
         // A missing certificate is normal for scripts; only real news goes to stderr.
@@ -190,14 +186,15 @@ pub fn command_token(params: &TokenParams, out: &mut dyn Write) -> Result<Status
         ));
     }
     let http = plan.http(plan.timeout)?;
-    match exchange(&plan, &http, &mut report) {
+    let exchanged = plan.exchange(&http);
+    match exchanged.result {
         Ok(issued) => {
             writeln!(out, "{}", issued.access_token.as_str())
                 .map_err(|e| Error::unknown(format!("cannot write the token: {e}"), ""))?;
             Ok(Status::Ok)
         }
         Err(e) => {
-            if let Some(r) = &report.refusal {
+            if let Some(r) = &exchanged.refusal {
                 let mut err = std::io::stderr().lock();
                 let _ = text::write_refusal(r, &mut err);
             }
@@ -231,9 +228,14 @@ fn verify(params: &VerifyParams, report: &mut Report) -> Result<Status> {
     }
     let started = Instant::now();
     let http = plan.http(plan.timeout)?;
-    let result = exchange(&plan, &http, report);
+    let exchanged = plan.exchange(&http);
     report.elapsed_ms = Some(started.elapsed().as_millis());
-    let issued = result?;
+    report.http_status = exchanged.http_status;
+    if exchanged.refusal.is_some() {
+        report.outcome = Some(Outcome::Refused);
+        report.refusal = exchanged.refusal;
+    }
+    let issued = exchanged.result?;
     report.outcome = Some(Outcome::TokenIssued);
     report.token = Some(TokenInfo {
         token_type: issued.token_type.clone(),
@@ -250,59 +252,6 @@ fn verify(params: &VerifyParams, report: &mut Report) -> Result<Status> {
         result?;
     }
     Ok(Status::Ok)
-}
-
-/// Sign the plan's assertion and exchange it for a token (for `rotate` and `certs`). A
-/// refusal is an exit-2 error naming NetSuite's answer and its most likely cause.
-pub fn fetch_token(plan: &Plan, http: &Http) -> Result<netsuite::Issued> {
-    let mut report = Report::default();
-    exchange(plan, http, &mut report)
-}
-
-/// Sign, post, read the answer. A refusal fills `report.refusal` and is an exit-2 error.
-fn exchange(plan: &Plan, http: &Http, report: &mut Report) -> Result<netsuite::Issued> {
-    let jwt = plan.assertion.sign(&plan.key)?;
-    let url = plan.token_url().as_str();
-    let answer = http.post_token(plan.token_url(), &jwt)?;
-    report.http_status = Some(answer.status);
-    match netsuite::read_answer(url, answer.status, &answer.body, answer.location.as_deref())? {
-        Answer::Issued(issued) => Ok(issued),
-        Answer::Refused(mut refusal) => {
-            if let Some(skew) = clock_skew(&answer) {
-                refusal.clock_measured(skew);
-            }
-            let code = refusal
-                .error
-                .clone()
-                .unwrap_or_else(|| "no error code".into());
-            let first = refusal
-                .likely_causes
-                .first()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            report.outcome = Some(Outcome::Refused);
-            report.refusal = Some(refusal);
-            Err(Error::critical(
-                format!(
-                    "NetSuite refused the token request: HTTP {} {code}",
-                    answer.status
-                ),
-                format!("most likely {first}; see the Login Audit Trail's Detail column"),
-            )
-            .at(url))
-        }
-    }
-}
-
-/// Seconds between NetSuite's `Date` and this machine's clock, if more than the tolerance.
-fn clock_skew(answer: &HttpAnswer) -> Option<i64> {
-    let format = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    let date = time::PrimitiveDateTime::parse(answer.date.as_deref()?.trim(), format).ok()?;
-    let theirs = date.assume_utc().unix_timestamp();
-    let skew = crate::time::now().unix_timestamp() - theirs;
-    (skew.abs() > CLOCK_SKEW_SECS).then_some(skew)
 }
 
 /// One SuiteQL request with the token: 401 = refused (exit 2); 2xx/400/403 = authenticated.
@@ -332,31 +281,5 @@ fn probe(plan: &Plan, http: &Http, token: &str, report: &mut Report) -> Result<(
             "the token was issued; the probe's answer makes no sense, try again later",
         )
         .at(url)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn answer_dated(date: &str) -> HttpAnswer {
-        HttpAnswer {
-            status: 400,
-            body: Vec::new().into(),
-            location: None,
-            date: Some(date.into()),
-        }
-    }
-
-    #[test]
-    fn a_clock_far_from_netsuites_is_noticed() {
-        assert!(clock_skew(&answer_dated("Mon, 01 Jan 2001 00:00:00 GMT")).is_some_and(|s| s > 0));
-        let now = time::OffsetDateTime::now_utc();
-        let format = time::macros::format_description!(
-            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-        );
-        let date = now.format(format).unwrap();
-        assert_eq!(clock_skew(&answer_dated(&date)), None);
-        assert_eq!(clock_skew(&answer_dated("garbage")), None);
     }
 }
