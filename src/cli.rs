@@ -474,7 +474,7 @@ where
             let m = sub(&m);
             Invocation::CertsList(CertsListParams {
                 exchange: a.exchange.params(&m),
-                api_url: sourced(&m, "api_url", a.api_url),
+                api_url: sourced_opt(&m, API_URL, a.api_url),
                 json: a.json,
             })
         }
@@ -516,63 +516,67 @@ impl GenArgs {
     }
 }
 
-/// Each option of [`ExchangeArgs`] (and the API URL): clap's id, its flag, its variable.
-const EXCHANGE_NAMES: [(&str, &str, Option<&str>); 12] = [
-    ("account", "--account", Some("NS_ACCOUNT_ID")),
-    ("token_url", "--token-url", Some("NS_TOKEN_URL")),
-    ("client_id", "--client-id", Some("NS_CLIENT_ID")),
-    ("cert_id", "--cert-id", Some("NS_CERT_ID")),
-    ("key", "--key", Some("NS_PRIVATE_KEY")),
-    ("cert", "--cert", Some("NS_CERTIFICATE")),
-    ("alg", "--alg", Some("NS_ALG")),
-    ("scope", "--scope", Some("NS_SCOPES")),
-    ("assertion_ttl", "--assertion-ttl", None),
-    ("timeout", "--timeout", None),
-    ("ca_cert", "--ca-cert", None),
-    ("api_url", "--api-url", Some("NS_API_URL")),
-];
+/// An option that carries a connection value: clap's id, its flag, its variable.
+#[derive(Debug, Clone, Copy)]
+struct Named {
+    id: &'static str,
+    flag: &'static str,
+    env: Option<&'static str>,
+}
 
-/// The origin clap saw for the argument `id`: its flag, its variable, or the default.
-fn origin(m: &ArgMatches, id: &str) -> Origin {
-    let names = EXCHANGE_NAMES
-        .iter()
-        .chain(&OTHER_NAMES)
-        .find(|(i, _, _)| *i == id);
-    let (flag, env) = names.map_or(("", None), |(_, flag, env)| (*flag, *env));
-    match m.value_source(id) {
-        Some(ValueSource::EnvVariable) => env.map_or(Origin::Flag(flag), Origin::Env),
+const fn named(id: &'static str, flag: &'static str, env: Option<&'static str>) -> Named {
+    Named { id, flag, env }
+}
+
+const ACCOUNT: Named = named("account", "--account", Some("NS_ACCOUNT_ID"));
+const TOKEN_URL: Named = named("token_url", "--token-url", Some("NS_TOKEN_URL"));
+const CLIENT_ID: Named = named("client_id", "--client-id", Some("NS_CLIENT_ID"));
+const CERT_ID: Named = named("cert_id", "--cert-id", Some("NS_CERT_ID"));
+const KEY: Named = named("key", "--key", Some("NS_PRIVATE_KEY"));
+const CERT: Named = named("cert", "--cert", Some("NS_CERTIFICATE"));
+const ALG: Named = named("alg", "--alg", Some("NS_ALG"));
+const SCOPE: Named = named("scope", "--scope", Some("NS_SCOPES"));
+const ASSERTION_TTL: Named = named("assertion_ttl", "--assertion-ttl", None);
+const TIMEOUT: Named = named("timeout", "--timeout", None);
+const CA_CERT: Named = named("ca_cert", "--ca-cert", None);
+const API_URL: Named = named("api_url", "--api-url", Some("NS_API_URL"));
+const NEW_CERT_ID: Named = named("new_cert_id", "--new-cert-id", None);
+const ENTITY: Named = named("entity", "--entity", None);
+const ROLE: Named = named("role", "--role", None);
+
+/// Where clap found the option's value: its flag, its variable, or its default.
+fn origin(m: &ArgMatches, name: Named) -> Origin {
+    match m.value_source(name.id) {
+        Some(ValueSource::EnvVariable) => name.env.map_or(Origin::Flag(name.flag), Origin::Env),
         Some(ValueSource::DefaultValue) => Origin::Default,
-        _ => Origin::Flag(flag),
+        _ => Origin::Flag(name.flag),
     }
 }
 
-/// Options of `rotate` that carry a value worth naming.
-const OTHER_NAMES: [(&str, &str, Option<&str>); 3] = [
-    ("new_cert_id", "--new-cert-id", None),
-    ("entity", "--entity", None),
-    ("role", "--role", None),
-];
+/// An option's value with where it came from.
+fn sourced<T>(m: &ArgMatches, name: Named, value: T) -> Sourced<T> {
+    Sourced::new(value, origin(m, name))
+}
 
-/// `value` of the argument `id`, with where it came from.
-fn sourced<T>(m: &ArgMatches, id: &str, value: Option<T>) -> Option<Sourced<T>> {
-    value.map(|v| Sourced::new(v, origin(m, id)))
+/// An optional option's value, if given, with where it came from.
+fn sourced_opt<T>(m: &ArgMatches, name: Named, value: Option<T>) -> Option<Sourced<T>> {
+    value.map(|v| sourced(m, name, v))
 }
 
 impl ExchangeArgs {
     fn params(self, m: &ArgMatches) -> ExchangeParams {
-        let with = |id: &str| origin(m, id);
         ExchangeParams {
-            account: sourced(m, "account", self.account),
-            token_url: sourced(m, "token_url", self.token_url),
-            client_id: sourced(m, "client_id", self.client_id),
-            cert_id: sourced(m, "cert_id", self.cert_id),
-            key: Sourced::new(self.key, with("key")),
-            cert: sourced(m, "cert", self.cert),
-            alg: sourced(m, "alg", self.alg),
-            scope: Sourced::new(self.scope, with("scope")),
-            assertion_ttl: Sourced::new(self.assertion_ttl, with("assertion_ttl")),
-            timeout: Sourced::new(self.timeout, with("timeout")),
-            ca_cert: sourced(m, "ca_cert", self.ca_cert),
+            account: sourced_opt(m, ACCOUNT, self.account),
+            token_url: sourced_opt(m, TOKEN_URL, self.token_url),
+            client_id: sourced_opt(m, CLIENT_ID, self.client_id),
+            cert_id: sourced_opt(m, CERT_ID, self.cert_id),
+            key: sourced(m, KEY, self.key),
+            cert: sourced_opt(m, CERT, self.cert),
+            alg: sourced_opt(m, ALG, self.alg),
+            scope: sourced(m, SCOPE, self.scope),
+            assertion_ttl: sourced(m, ASSERTION_TTL, self.assertion_ttl),
+            timeout: sourced(m, TIMEOUT, self.timeout),
+            ca_cert: sourced_opt(m, CA_CERT, self.ca_cert),
             dry_run: self.dry_run,
         }
     }
@@ -581,12 +585,12 @@ impl ExchangeArgs {
 impl RotateArgs {
     fn params(self, m: &ArgMatches) -> RotateParams {
         RotateParams {
-            new_cert_id: sourced(m, "new_cert_id", self.new_cert_id),
+            new_cert_id: sourced_opt(m, NEW_CERT_ID, self.new_cert_id),
             upload: self.upload,
-            entity: sourced(m, "entity", self.entity),
-            role: sourced(m, "role", self.role),
+            entity: sourced_opt(m, ENTITY, self.entity),
+            role: sourced_opt(m, ROLE, self.role),
             revoke_old: self.revoke_old,
-            api_url: sourced(m, "api_url", self.api_url),
+            api_url: sourced_opt(m, API_URL, self.api_url),
             if_expires_within: self.if_expires_within,
             days: self.days,
             subject: self.subject,
@@ -853,16 +857,33 @@ mod tests {
     fn origin_names_match_the_definitions() {
         let cmd = Cli::command();
         let rotate = cmd.find_subcommand("rotate").unwrap();
-        for (id, flag, env) in EXCHANGE_NAMES.iter().chain(&OTHER_NAMES) {
+        for n in [
+            ACCOUNT,
+            TOKEN_URL,
+            CLIENT_ID,
+            CERT_ID,
+            KEY,
+            CERT,
+            ALG,
+            SCOPE,
+            ASSERTION_TTL,
+            TIMEOUT,
+            CA_CERT,
+            API_URL,
+            NEW_CERT_ID,
+            ENTITY,
+            ROLE,
+        ] {
             let arg = rotate
                 .get_arguments()
-                .find(|a| a.get_id() == *id)
-                .unwrap_or_else(|| panic!("{id}"));
-            assert_eq!(format!("--{}", arg.get_long().unwrap()), *flag);
+                .find(|a| a.get_id() == n.id)
+                .unwrap_or_else(|| panic!("{}", n.id));
+            assert_eq!(format!("--{}", arg.get_long().unwrap()), n.flag);
             assert_eq!(
                 arg.get_env().map(|e| e.to_string_lossy().to_string()),
-                env.map(str::to_string),
-                "{id}"
+                n.env.map(str::to_string),
+                "{}",
+                n.id
             );
         }
     }

@@ -46,17 +46,13 @@ impl<T> Sourced<T> {
         Sourced { value, origin }
     }
 
-    /// `value` given with `flag`.
-    pub fn flag(value: T, flag: &'static str) -> Self {
-        Sourced::new(value, Origin::Flag(flag))
-    }
-
     /// nskeys' default `value`.
     pub fn default_value(value: T) -> Self {
         Sourced::new(value, Origin::Default)
     }
 
-    /// Whether the user left the option to its default (a later source may then set it).
+    /// Whether the user left the option to its default: a source below the flags and
+    /// variables (a profile) may then set it.
     pub fn is_default(&self) -> bool {
         self.origin == Origin::Default
     }
@@ -64,11 +60,6 @@ impl<T> Sourced<T> {
     /// The same origin for a value derived from this one.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Sourced<U> {
         Sourced::new(f(self.value), self.origin)
-    }
-
-    /// Borrow the value, keeping the origin.
-    pub fn as_ref(&self) -> Sourced<&T> {
-        Sourced::new(&self.value, self.origin.clone())
     }
 }
 
@@ -86,6 +77,7 @@ mod tests {
         );
         assert_eq!(Origin::Default.to_string(), "the default");
         assert!(Sourced::default_value(1).is_default());
-        assert!(!Sourced::flag(1, "--x").map(|v| v + 1).is_default());
+        let given = Sourced::new(1, Origin::Flag("--x")).map(|v| v + 1);
+        assert_eq!((given.value, given.is_default()), (2, false));
     }
 }

@@ -170,32 +170,25 @@ pub struct Exchanged {
 impl Plan {
     /// Sign the assertion, post it, read the answer.
     pub fn exchange(&self, http: &Http) -> Exchanged {
-        let mut exchanged = Exchanged {
-            http_status: None,
-            refusal: None,
-            result: Err(Error::unknown("no answer", "report this")),
-        };
-        let answer = match self
+        let posted = self
             .assertion
             .sign(&self.key)
-            .and_then(|jwt| http.post_token(self.token_url(), &jwt))
-        {
+            .and_then(|jwt| http.post_token(self.token_url(), &jwt));
+        let answer = match posted {
             Ok(answer) => answer,
             Err(e) => {
-                exchanged.result = Err(e);
-                return exchanged;
+                return Exchanged {
+                    http_status: None,
+                    refusal: None,
+                    result: Err(e),
+                };
             }
         };
-        exchanged.http_status = Some(answer.status);
         let url = self.token_url().as_str();
-        exchanged.result = match token::read_answer(
-            url,
-            answer.status,
-            &answer.body,
-            answer.location.as_deref(),
-        ) {
-            Err(e) => Err(e),
-            Ok(Answer::Issued(issued)) => Ok(issued),
+        let read = token::read_answer(url, answer.status, &answer.body, answer.location.as_deref());
+        let (refusal, result) = match read {
+            Err(e) => (None, Err(e)),
+            Ok(Answer::Issued(issued)) => (None, Ok(issued)),
             Ok(Answer::Refused(mut refusal)) => {
                 if let Some(skew) = clock_skew(&answer, crate::time::now()) {
                     refusal.clock_measured(skew);
@@ -209,18 +202,22 @@ impl Plan {
                     .first()
                     .map(ToString::to_string)
                     .unwrap_or_default();
-                exchanged.refusal = Some(refusal);
-                Err(Error::critical(
+                let error = Error::critical(
                     format!(
                         "NetSuite refused the token request: HTTP {} {code}",
                         answer.status
                     ),
                     format!("most likely {first}; see the Login Audit Trail's Detail column"),
                 )
-                .at(url))
+                .at(url);
+                (Some(refusal), Err(error))
             }
         };
-        exchanged
+        Exchanged {
+            http_status: Some(answer.status),
+            refusal,
+            result,
+        }
     }
 
     /// A token for this plan (for `rotate` and `certs`).
