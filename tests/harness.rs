@@ -372,3 +372,29 @@ fn every_process_is_started_through_the_harness() {
         by_hand.join("\n")
     );
 }
+
+/// With `autotests = false`, cargo builds only tests/main.rs: a test file it does not declare
+/// as a module would silently never run.
+#[test]
+fn every_test_file_is_a_module_of_main() {
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let main = std::fs::read_to_string(tests.join("main.rs")).unwrap();
+    let declared: Vec<&str> = main
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("mod ")?.strip_suffix(';'))
+        .collect();
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&tests).unwrap() {
+        let path = entry.unwrap().path();
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        let is_module = path.extension() == Some(OsStr::new("rs"))
+            || (path.is_dir() && path.join("mod.rs").exists());
+        if is_module && stem != "main" && !declared.contains(&stem.as_str()) {
+            missing.push(path.display().to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "declare these in tests/main.rs (mod NAME;): {missing:?}"
+    );
+}
