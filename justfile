@@ -19,7 +19,7 @@ fixtures:
 
 # cargo-fuzz needs nightly, or RUSTC_BOOTSTRAP=1 on stable (set here); installed if missing.
 # A crash is saved under fuzz/artifacts/<target>/: copy it to fuzz/regressions/ with the fix,
-# where `cargo test --test parsers_proptest` replays it.
+# where `cargo test --test main parsers_proptest` replays it.
 # Fuzz each parser for FUZZ_SECONDS seconds (default 60), starting from the fixtures.
 fuzz seconds=env_var_or_default("FUZZ_SECONDS", "60"):
     #!/usr/bin/env bash

@@ -1,9 +1,7 @@
-//! `nskeys certs list` against the stand-in for NetSuite's certificate API (tests/ns_api).
-mod common;
-mod ns_api;
-mod stand_in;
-use common::*;
-use ns_api::{CLIENT, Faults};
+//! `nskeys certs list` against the stand-in for NetSuite's certificate API (tests/ns_api.rs).
+use crate::harness::*;
+use crate::ns_api;
+use crate::ns_api::{CLIENT, Faults};
 
 fn out(o: &std::process::Output) -> String {
     format!(

@@ -1,6 +1,5 @@
 //! The command line itself: help, version, usage errors, completions, man page.
-mod common;
-use common::*;
+use crate::harness::*;
 
 #[test]
 fn help_exits_0_and_documents_the_exit_status() {
@@ -114,7 +113,8 @@ fn bash_completion_is_valid_bash() {
     let d = Dir::new();
     let path = d.join("nskeys.bash");
     std::fs::write(&path, completions("bash")).unwrap();
-    let out = std::process::Command::new("bash")
+    let out = d
+        .command("bash")
         .arg("-n")
         .arg(&path)
         .output()

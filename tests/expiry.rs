@@ -1,8 +1,7 @@
 //! `nskeys expiry`: states and exit codes on certificates made by other tools (Python's
 //! cryptography with fixed dates, judged with `--at`; openssl at test time), the four formats,
 //! directories, stdin, and every kind of bad input. x509-parser and openssl are the judges.
-mod common;
-use common::*;
+use crate::harness::*;
 
 /// The instant the fixtures in fixtures/expiry/ were made around.
 const AT: &str = "2027-01-01T00:00:00Z";

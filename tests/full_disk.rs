@@ -2,14 +2,9 @@
 //! Two ways to fill a disk without mounting one: the file-size limit (`ulimit -f 0`: every
 //! write fails with EFBIG, works anywhere), and strace's fault injection, which makes one
 //! chosen disk syscall fail with ENOSPC, the real "No space left on device", at every point.
-mod common;
-use common::*;
+use crate::harness::*;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn nskeys_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_nskeys")
-}
+use std::process::Output;
 
 fn names_in(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
@@ -61,14 +56,12 @@ fn file_size_limit_zero_is_exit_3_and_leaves_everything_as_it_was() {
     // The shell ignores SIGXFSZ, so nskeys inherits it ignored and its writes fail with EFBIG
     // instead of the signal killing it.
     let ulimited = |d: &Dir, args: &str| -> Output {
-        Command::new("bash")
+        d.command("bash")
             .args([
                 "-c",
                 &format!("trap '' XFSZ; ulimit -f 0; exec \"$0\" gen {args}"),
             ])
             .arg(nskeys_bin())
-            .current_dir(d.path())
-            .env_remove("NS_PRIVATE_KEY")
             .output()
             .unwrap()
     };
@@ -96,15 +89,15 @@ fn file_size_limit_zero_is_exit_3_and_leaves_everything_as_it_was() {
 fn disk_calls(prepare: fn() -> Dir, args: &[&str]) -> Vec<(String, String)> {
     let d = prepare();
     let trace = d.join("trace.txt");
-    let out = Command::new("strace")
+    let out = d
+        .command("strace")
         .args(["-f", "-qq", "-e", TRACED, "-o"])
         .arg(&trace)
         .arg(nskeys_bin())
         .arg("gen")
         .args(args)
-        .current_dir(d.path())
         .output()
-        .expect("strace must be installed for this test (apt-get install strace)");
+        .unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -165,7 +158,8 @@ fn enospc_at_every_disk_syscall_is_exit_3_and_never_a_broken_pair() {
                 .iter()
                 .filter_map(|f| std::fs::read(d.join(f)).ok().map(|b| (f.to_string(), b)))
                 .collect();
-            let out = Command::new("strace")
+            let out = d
+                .command("strace")
                 .args(["-f", "-qq", "-o", "/dev/null", "-e"])
                 .arg(format!("trace={name}"))
                 .arg("-e")
@@ -173,7 +167,6 @@ fn enospc_at_every_disk_syscall_is_exit_3_and_never_a_broken_pair() {
                 .arg(nskeys_bin())
                 .arg("gen")
                 .args(&args)
-                .current_dir(d.path())
                 .output()
                 .unwrap();
             let at = format!("{args:?}: ENOSPC at {name} #{n} ({call_args})");

@@ -1,9 +1,7 @@
 //! `nskeys gen` and the files it writes: never clobber, modes, paths, races, SIGKILL.
 //! EC keys (fast) everywhere except the SIGKILL test that needs a slow run to hit.
-mod common;
-mod gen_util;
-use common::*;
-use gen_util::*;
+use crate::gen_util::*;
+use crate::harness::*;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -29,10 +27,9 @@ fn assert_exit(out: &Output, code: i32) {
 
 /// Run a shell snippet in `d` where `"$0"` is the nskeys binary.
 fn sh(d: &Dir, script: &str) -> Output {
-    Command::new("sh")
+    d.command("sh")
         .args(["-c", script])
         .arg(nskeys_bin())
-        .current_dir(d.path())
         .output()
         .expect("run sh")
 }
@@ -171,6 +168,9 @@ fn lone_certificate_with_an_unrelated_leftover_gets_the_plain_refusal() {
 }
 
 // ---- Modes ----
+// Every command here runs under umask 000 (the harness), so every mode checked in this file
+// (these tests, --force, --key-out, the SIGKILL leftovers) fails if nskeys creates a file or
+// directory without asking for its mode: 077 would have given 0600 and 0700 by accident.
 
 #[test]
 fn key_is_0600_and_certificate_0644_even_with_umask_000() {
@@ -195,6 +195,31 @@ fn out_dir_is_created_0700_with_its_missing_parents() {
         "private.pem",
         "public.pem"
     ));
+}
+
+/// A umask takes bits away from the mode a file is created with, never from a chmod: under
+/// 077 or 027 a certificate left at its creation mode would be 0600 or 0640, not 0644.
+#[test]
+fn modes_are_the_same_under_umask_077_and_027() {
+    for umask in ["077", "027"] {
+        let d = Dir::new();
+        let out = sh(&d, &format!(r#"umask {umask}; exec "$0" gen"#));
+        assert_exit(&out, 0);
+        let out = sh(
+            &d,
+            &format!(r#"umask {umask}; exec "$0" gen --out-dir a/b"#),
+        );
+        assert_exit(&out, 0);
+        for dir in ["", "a/b"] {
+            let key = d.join(dir).join("private.pem");
+            let cert = d.join(dir).join("public.pem");
+            assert_eq!(mode(key), 0o600, "umask {umask}: {dir}");
+            assert_eq!(mode(cert), 0o644, "umask {umask}: {dir}");
+        }
+        for dir in ["a", "a/b"] {
+            assert_eq!(mode(d.join(dir)), 0o700, "umask {umask}: {dir}");
+        }
+    }
 }
 
 #[test]
@@ -315,10 +340,11 @@ fn out_dir_that_is_a_file_is_refused() {
     assert_eq!(names_in(d.path()), ["notadir"]);
 }
 
-/// Whether this process runs as root (who may write into a read-only directory).
-fn running_as_root() -> bool {
-    let out = Command::new("id").arg("-u").output().expect("id -u");
-    String::from_utf8_lossy(&out.stdout).trim() == "0"
+/// Whether this process runs as root (who may write into a read-only directory): the owner
+/// of the directory it just made.
+fn running_as_root(d: &Dir) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(d.path()).expect("stat").uid() == 0
 }
 
 #[test]
@@ -328,17 +354,16 @@ fn read_only_out_dir_is_an_error_and_leaves_nothing() {
     let ro = d.join("ro");
     std::fs::create_dir(&ro).unwrap();
     std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
-    let out = if running_as_root() {
+    let out = if running_as_root(&d) {
         // Root writes anywhere: run as nobody, for whom the directory is read-only. (A copy
         // of the binary, since nobody may not reach the build directory, e.g. under /root.)
-        std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        d.open_to_others();
         let bin = d.join("nskeys");
         std::fs::copy(nskeys_bin(), &bin).unwrap();
-        Command::new("setpriv")
+        d.command("setpriv")
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
             .arg(&bin)
             .args(["gen", "--out-dir", "ro"])
-            .current_dir(d.path())
             .output()
             .expect("setpriv (util-linux) to drop root for this test")
     } else {
@@ -418,11 +443,10 @@ fn unwritable_stdout_is_an_error_that_says_the_files_were_written() {
 
 // ---- Concurrency: two runs racing for one directory ----
 
-fn spawn_gen(dir: &Path, args: &[&str]) -> std::process::Child {
-    Command::new(nskeys_bin())
+fn spawn_gen(d: &Dir, args: &[&str]) -> std::process::Child {
+    d.command(nskeys_bin())
         .arg("gen")
         .args(args)
-        .current_dir(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -444,8 +468,8 @@ fn racing_runs_leave_one_consistent_pair_and_the_loser_exits_3() {
         } else {
             d.join("new")
         };
-        let a = spawn_gen(d.path(), args);
-        let b = spawn_gen(d.path(), args);
+        let a = spawn_gen(&d, args);
+        let b = spawn_gen(&d, args);
         let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
         let winners: Vec<&Output> = outs.iter().filter(|o| o.status.success()).collect();
         assert_eq!(winners.len(), 1, "race {i}: exactly one run wins: {outs:?}");
@@ -481,8 +505,8 @@ enum Left {
     CertificateWithStagedKey,
 }
 
-/// Judge what a run killed at some moment left in `out_dir`; panics on a broken state.
-fn judge_leftovers(out_dir: &Path, what: &str) -> Left {
+/// Judge what a run killed at some moment left in `out_dir` (in `d`); panics on a broken state.
+fn judge_leftovers(d: &Dir, out_dir: &Path, what: &str) -> Left {
     if !out_dir.exists() {
         return Left::Nothing;
     }
@@ -516,7 +540,8 @@ fn judge_leftovers(out_dir: &Path, what: &str) -> Left {
                 "{what}: a certificate without its key, and no staged key: {names:?}"
             );
             // And the next run says how to complete the pair.
-            let again = Command::new(nskeys_bin())
+            let again = d
+                .command(nskeys_bin())
                 .arg("gen")
                 .current_dir(out_dir)
                 .output()
@@ -534,10 +559,10 @@ fn kill_at_each(dir_args: &[&str], delays: &[Duration], in_new_dir: bool) -> Vec
     let mut mid_write = 0; // kills that landed while files were being written
     for (i, delay) in delays.iter().enumerate() {
         let d = Dir::new();
-        let mut child = Command::new(nskeys_bin())
+        let mut child = d
+            .command(nskeys_bin())
             .arg("gen")
             .args(dir_args)
-            .current_dir(d.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -556,7 +581,7 @@ fn kill_at_each(dir_args: &[&str], delays: &[Duration], in_new_dir: bool) -> Vec
                 assert!(n == "new" || is_hidden_temp(&n), "{what}: stray {n:?}");
             }
         }
-        seen.push(judge_leftovers(&out_dir, &what));
+        seen.push(judge_leftovers(&d, &out_dir, &what));
         let leftovers =
             |dir: &Path| dir.is_dir() && names_in(dir).iter().any(|n| is_hidden_temp(n));
         if leftovers(d.path()) || leftovers(&out_dir) {
@@ -580,10 +605,10 @@ fn kill_at_each(dir_args: &[&str], delays: &[Duration], in_new_dir: bool) -> Vec
 fn time_one_run(args: &[&str]) -> Duration {
     let d = Dir::new();
     let t = Instant::now();
-    let out = Command::new(nskeys_bin())
+    let out = d
+        .command(nskeys_bin())
         .arg("gen")
         .args(args)
-        .current_dir(d.path())
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -664,8 +689,10 @@ const DISK_SYSCALLS: &[&str] = &[
     "exit_group",
 ];
 
-fn strace() -> Command {
-    let ok = Command::new("strace")
+/// strace, started in `d`.
+fn strace(d: &Dir) -> Command {
+    let ok = d
+        .command("strace")
         .arg("-V")
         .output()
         .is_ok_and(|o| o.status.success());
@@ -673,20 +700,19 @@ fn strace() -> Command {
         ok,
         "strace must be installed for this test (apt-get install strace)"
     );
-    Command::new("strace")
+    d.command("strace")
 }
 
 /// How often a full `nskeys gen ARGS` run calls each of [`DISK_SYSCALLS`].
 fn disk_syscall_counts(args: &[&str]) -> Vec<(&'static str, usize)> {
     let d = Dir::new();
     let trace = d.join("trace.txt");
-    let out = strace()
+    let out = strace(&d)
         .args(["-f", "-qq", "-o"])
         .arg(&trace)
         .arg(nskeys_bin())
         .arg("gen")
         .args(args)
-        .current_dir(d.path())
         .output()
         .unwrap();
     assert!(
@@ -730,7 +756,7 @@ fn kill_before_every_disk_syscall(args: &[&str], in_new_dir: bool) -> Vec<(Strin
         for n in 1..=count {
             let d = Dir::new();
             let at = format!("{syscall} #{n}");
-            let out = strace()
+            let out = strace(&d)
                 .args(["-f", "-qq", "-o", "/dev/null", "-e"])
                 .arg(format!("trace={syscall}"))
                 .arg("-e")
@@ -738,7 +764,6 @@ fn kill_before_every_disk_syscall(args: &[&str], in_new_dir: bool) -> Vec<(Strin
                 .arg(nskeys_bin())
                 .arg("gen")
                 .args(args)
-                .current_dir(d.path())
                 .output()
                 .unwrap();
             assert!(!out.status.success(), "{at}: the run was not killed");
@@ -757,7 +782,7 @@ fn kill_before_every_disk_syscall(args: &[&str], in_new_dir: bool) -> Vec<(Strin
             }
             seen.push((
                 at.clone(),
-                judge_leftovers(&out_dir, &format!("killed at {at}")),
+                judge_leftovers(&d, &out_dir, &format!("killed at {at}")),
             ));
         }
     }

@@ -4,10 +4,9 @@
 //! without the lock makes interleaved commits (a certificate of one run beside the key of
 //! another) all but certain. A run killed anywhere leaves the old pair, the new pair, or a
 //! certificate alone whose key is in a hidden file beside it, which the next run names.
-mod common;
-use common::*;
+use crate::harness::*;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 fn names_in(dir: &Path) -> Vec<String> {
@@ -30,14 +29,13 @@ fn pair_matches(dir: &Path) -> bool {
 fn racing_force_runs(d: &Dir, runs: usize) -> Vec<std::process::Output> {
     let children: Vec<_> = (0..runs)
         .map(|_| {
-            Command::new("strace")
+            d.command("strace")
                 .args(["-f", "-qq", "-o", "/dev/null", "-e"])
                 .arg("trace=rename,renameat,renameat2")
                 .arg("-e")
                 .arg("inject=rename,renameat,renameat2:delay_exit=30000")
-                .arg(env!("CARGO_BIN_EXE_nskeys"))
+                .arg(nskeys_bin())
                 .args(["gen", "--force", "--json"])
-                .current_dir(d.path())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .spawn()
@@ -101,15 +99,19 @@ fn force_disk_calls() -> Vec<(String, usize)> {
     let d = Dir::new();
     assert!(d.nskeys().arg("gen").output().unwrap().status.success());
     let trace = d.join("trace.txt");
-    let out = Command::new("strace")
+    let out = d
+        .command("strace")
         .args(["-f", "-qq", "-e", KILL_AT, "-o"])
         .arg(&trace)
-        .arg(env!("CARGO_BIN_EXE_nskeys"))
+        .arg(nskeys_bin())
         .args(["gen", "--force"])
-        .current_dir(d.path())
         .output()
-        .expect("strace must be installed for this test (apt-get install strace)");
-    assert!(out.status.success());
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "strace must be installed for this test (apt-get install strace): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&trace).unwrap();
     let mut counts: Vec<(String, usize)> = Vec::new();
     for l in text.lines() {
@@ -138,14 +140,14 @@ fn sigkill_of_force_at_every_disk_syscall_never_leaves_a_mismatched_pair() {
             let d = Dir::new();
             assert!(d.nskeys().arg("gen").output().unwrap().status.success());
             let old_key = std::fs::read(d.join("private.pem")).unwrap();
-            let out = Command::new("strace")
+            let out = d
+                .command("strace")
                 .args(["-f", "-qq", "-o", "/dev/null", "-e"])
                 .arg(format!("trace={name}"))
                 .arg("-e")
                 .arg(format!("inject={name}:signal=SIGKILL:when={n}"))
-                .arg(env!("CARGO_BIN_EXE_nskeys"))
+                .arg(nskeys_bin())
                 .args(["gen", "--force"])
-                .current_dir(d.path())
                 .output()
                 .unwrap();
             let at = format!("killed at {name} #{n}");

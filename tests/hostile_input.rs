@@ -1,18 +1,13 @@
 //! Every file nskeys reads, in every role (certificate for `expiry`/`inspect`/`verify --cert`,
 //! key for `verify --key`/`inspect --key`, roots for `--ca-cert`, stdin), given hostile input:
 //! exit 3, one error line naming the file, bounded time, and bounded memory on 16 MB.
-mod common;
-use common::*;
+use crate::harness::*;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// A bound against hangs, not a performance figure: every refusal here takes milliseconds.
 const HANG_BOUND: Duration = Duration::from_secs(10);
-
-fn nskeys_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_nskeys")
-}
 
 /// Deterministic pseudo-random bytes.
 fn noise(n: usize, seed: u32) -> Vec<u8> {
@@ -78,14 +73,8 @@ fn run(cmd: &mut Command) -> (Output, Duration) {
 }
 
 fn nskeys(d: &Dir) -> Command {
-    let mut cmd = Command::new(nskeys_bin());
-    cmd.current_dir(d.path()).stdin(Stdio::null());
-    for (k, _) in std::env::vars_os() {
-        let k = k.to_string_lossy().to_string();
-        if k.starts_with("NS_") || k.to_ascii_uppercase().ends_with("_PROXY") {
-            cmd.env_remove(k);
-        }
-    }
+    let mut cmd = d.command(nskeys_bin());
+    cmd.stdin(Stdio::null());
     cmd
 }
 
@@ -261,17 +250,15 @@ fn directories_and_missing_paths_are_named() {
 /// Run `nskeys ARGS` as `nobody` (root reads everything: drop it, as tests/gen_files.rs
 /// does), from a copy of the binary in `d`, which nobody can reach.
 fn as_nobody(d: &Dir, args: &[String]) -> (Output, Duration) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    d.open_to_others();
     let bin = d.join("nskeys-copy");
     if !bin.exists() {
         std::fs::copy(nskeys_bin(), &bin).unwrap();
     }
-    let mut cmd = Command::new("setpriv");
+    let mut cmd = d.command("setpriv");
     cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(&bin)
         .args(args)
-        .current_dir(d.path())
         .stdin(Stdio::null());
     run(&mut cmd)
 }
@@ -307,13 +294,13 @@ stdin = open(sys.argv[1], "rb") if sys.argv[1] else subprocess.DEVNULL
 r = subprocess.run(sys.argv[2:], stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 "#;
-    let out = Command::new("python3")
+    let out = d
+        .command("python3")
         .arg("-c")
         .arg(script)
         .arg(stdin.map(|p| p.display().to_string()).unwrap_or_default())
         .arg(nskeys_bin())
         .args(args)
-        .current_dir(d.path())
         .output()
         .expect("python3");
     let text = String::from_utf8_lossy(&out.stdout);

@@ -1,8 +1,7 @@
 //! `nskeys inspect`: certificates and keys made by openssl and Python's cryptography, the
 //! NetSuite verdict and its exit status, `--key`, `--json`, and bad input. openssl and
 //! x509-parser give the second opinion.
-mod common;
-use common::*;
+use crate::harness::*;
 
 fn run(d: &Dir, args: &[&str]) -> (i32, String, String) {
     let out = d.nskeys().arg("inspect").args(args).output().unwrap();

@@ -3,8 +3,7 @@
 //! mutations of real fixtures never panic, and always give Ok or one error line with exit
 //! status UNKNOWN or CRITICAL. Crashes the fuzzers find are kept in fuzz/regressions/ and
 //! replayed by `fuzz_regressions_replay`.
-mod common;
-use common::fixture_path;
+use crate::harness::fixture_path;
 use nskeys::{Error, Status};
 use proptest::prelude::*;
 

@@ -1,11 +1,9 @@
 //! `nskeys rotate` (manual and --upload) against a stand-in for
-//! NetSuite's token endpoint and certificate API (tests/ns_api), with a failure at each step.
+//! NetSuite's token endpoint and certificate API (tests/ns_api.rs), with a failure at each step.
 //! After every failure the pointer must still name the old key, and that key must still work.
-mod common;
-mod ns_api;
-mod stand_in;
-use common::*;
-use ns_api::{CLIENT, Faults};
+use crate::harness::*;
+use crate::ns_api;
+use crate::ns_api::{CLIENT, Faults};
 
 fn out(o: &std::process::Output) -> String {
     format!(

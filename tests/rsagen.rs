@@ -2,8 +2,7 @@
 //! binary (`nskeys gen --alg ps256`), each checked with `openssl pkey -check`, its size and
 //! exponent read by `openssl rsa -text`, both primes tested by `openssl prime`, and the FIPS
 //! 186-5 properties (|p - q|, gcd(e, p - 1)) checked on the primes as openssl prints them.
-mod common;
-use common::*;
+use crate::harness::*;
 use crypto_bigint::{BoxedUint, Limb, NonZero};
 use std::path::Path;
 

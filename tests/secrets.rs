@@ -2,10 +2,8 @@
 //! the signed assertion, and the access token unless `--print-token` / `nskeys token` asked
 //! for it. Every command that reads or makes a key is run, in every output mode, succeeding
 //! and failing, and its stdout and stderr are searched.
-mod common;
-mod stand_in;
-use common::*;
-use stand_in::*;
+use crate::harness::*;
+use crate::stand_in::*;
 use std::process::Output;
 
 /// Pieces of a secret that must not appear: every 24-character window of its base64 body
@@ -287,10 +285,7 @@ fn the_leak_detector_finds_a_leak() {
     let d = Dir::new();
     d.fixture("oracle/es256-private.pem", "private.pem");
     let secret = Secret::key(&d.join("private.pem"));
-    let out = std::process::Command::new("cat")
-        .arg(d.join("private.pem"))
-        .output()
-        .unwrap();
+    let out = d.command("cat").arg("private.pem").output().unwrap();
     let caught = std::panic::catch_unwind(|| secret.absent(&out, "cat"));
     assert!(caught.is_err());
 }

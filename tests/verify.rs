@@ -1,9 +1,7 @@
 //! `nskeys verify` / `nskeys token` against a stand-in for NetSuite's token endpoint that
-//! checks the assertion with other code than nskeys' own (see tests/stand_in).
-mod common;
-mod stand_in;
-use common::*;
-use stand_in::*;
+//! checks the assertion with other code than nskeys' own (see tests/stand_in.rs).
+use crate::harness::*;
+use crate::stand_in::*;
 
 /// `verify` with the mapping's ids against `server`.
 fn verify(d: &Dir, server: &Server, m: &Mapping) -> assert_cmd::Command {

@@ -1,9 +1,7 @@
 //! `nskeys verify` when things go wrong: pre-flight refusals that send nothing, and servers
 //! that misbehave (nothing listening, silence, nonsense, a flood, a redirect, TLS).
-mod common;
-mod stand_in;
-use common::*;
-use stand_in::*;
+use crate::harness::*;
+use crate::stand_in::*;
 use std::time::{Duration, Instant};
 
 /// A directory with an openssl-made ES256 pair as private.pem / public.pem.
@@ -113,10 +111,11 @@ fn a_200_megabyte_answer_is_not_read_in_full() {
     let d = es256_dir();
     let server = start(Behaviour::Huge(200 * 1024 * 1024));
     let started = Instant::now();
-    let out = std::process::Command::new("/usr/bin/time")
+    let out = d
+        .command("/usr/bin/time")
         .arg("-f")
         .arg("maxrss_kb=%M")
-        .arg(assert_cmd::cargo::cargo_bin("nskeys"))
+        .arg(nskeys_bin())
         .args([
             "verify",
             "--token-url",
@@ -126,7 +125,6 @@ fn a_200_megabyte_answer_is_not_read_in_full() {
             "--cert-id",
             "k",
         ])
-        .current_dir(d.path())
         .output();
     let elapsed = started.elapsed();
     let out = match out {

@@ -3,10 +3,8 @@
 //!
 //! Each algorithm is generated once (RSA is slow) and shared by the tests of its module;
 //! every test checks one property of that pair.
-mod common;
-mod gen_util;
-use common::*;
-use gen_util::*;
+use crate::gen_util::*;
+use crate::harness::*;
 
 /// What one algorithm's pair must look like.
 struct Spec {
@@ -598,14 +596,15 @@ fn empty_attribute_value_is_refused() {
 fn non_ascii_subject_is_readable_by_python_cryptography() {
     let subject = "CN=Zürich M2M,O=Ünïcode AG,C=CH";
     let m = Made::new(&["--subject", subject]);
-    let out = std::process::Command::new("python3")
+    let out = m
+        .dir
+        .command("python3")
         .args([
             "-c",
             "import sys; from cryptography import x509; \
              c = x509.load_pem_x509_certificate(open('public.pem', 'rb').read()); \
              print(c.subject.rfc4514_string())",
         ])
-        .current_dir(m.path())
         .output()
         .expect("python3");
     let got = String::from_utf8_lossy(&out.stdout);
@@ -629,9 +628,9 @@ fn rsa_spinner_shows_on_a_terminal_and_is_erased() {
     let d = Dir::new();
     // script(1) runs the command on a pseudo-terminal and copies what it shows.
     let cmd = format!("{} gen --alg ps256 --bits 3072", nskeys_bin().display());
-    let out = std::process::Command::new("script")
+    let out = d
+        .command("script")
         .args(["-qec", &cmd, "/dev/null"])
-        .current_dir(d.path())
         .output()
         .expect("script (util-linux) to run nskeys on a terminal");
     assert!(out.status.success(), "{out:?}");

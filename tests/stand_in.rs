@@ -3,8 +3,8 @@
 //! iss, aud, iat/exp and scope as NETSUITE.md describes, and verifies the signature against the
 //! uploaded certificate with aws-lc-rs (and, for ES512, also with the openssl CLI). Misbehaving
 //! variants answer nothing, too much, a redirect, or nonsense.
-#![allow(dead_code)]
 
+use crate::harness::Dir;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -466,16 +466,18 @@ fn openssl_verify_es512(cert_pem: &Path, msg: &[u8], sig: &[u8]) -> bool {
     let mut der = vec![0x30];
     der.extend(der_len(body.len()));
     der.extend(body);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("sig.der"), der).unwrap();
-    std::fs::write(dir.path().join("msg"), msg).unwrap();
-    let out = std::process::Command::new("openssl")
+    let dir = Dir::new();
+    std::fs::write(dir.join("sig.der"), der).unwrap();
+    std::fs::write(dir.join("msg"), msg).unwrap();
+    let out = dir
+        .command("openssl")
         .args(["x509", "-pubkey", "-noout", "-in"])
         .arg(cert_pem)
         .output()
         .unwrap();
-    std::fs::write(dir.path().join("pub.pem"), out.stdout).unwrap();
-    let status = std::process::Command::new("openssl")
+    std::fs::write(dir.join("pub.pem"), out.stdout).unwrap();
+    let status = dir
+        .command("openssl")
         .args([
             "dgst",
             "-sha512",
@@ -485,7 +487,6 @@ fn openssl_verify_es512(cert_pem: &Path, msg: &[u8], sig: &[u8]) -> bool {
             "sig.der",
             "msg",
         ])
-        .current_dir(dir.path())
         .output()
         .unwrap();
     status.status.success()

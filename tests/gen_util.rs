@@ -1,17 +1,10 @@
 //! Helpers for the `nskeys gen` tests: run the real binary, then judge what it wrote with
 //! other implementations (openssl, x509-parser, Python's PyJWT + cryptography).
-#![allow(dead_code)]
 
-use crate::common::*;
-use std::path::{Path, PathBuf};
+use crate::harness::*;
+use std::path::Path;
 use std::process::Output;
 use std::time::{SystemTime, UNIX_EPOCH};
-
-/// The nskeys binary under test, for tests that need a raw `std::process::Command`
-/// (a shell wrapper, or a child to SIGKILL).
-pub fn nskeys_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_nskeys"))
-}
 
 pub fn unix_now() -> i64 {
     SystemTime::now()
@@ -37,8 +30,7 @@ impl Made {
     /// As [`Made::new`], for a run kept in a `static` (never dropped): its directory is
     /// under the target directory rather than left behind in /tmp.
     pub fn shared(args: &[&str]) -> Made {
-        let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("temp dir");
-        Made::in_dir(Dir { tmp }, args)
+        Made::in_dir(Dir::new_in(env!("CARGO_TARGET_TMPDIR")), args)
     }
 
     fn in_dir(dir: Dir, args: &[&str]) -> Made {
@@ -196,7 +188,9 @@ pub fn assert_key_not_printed(key_pem: &[u8], out: &Output) {
 /// cryptography, what NetSuite users script with). Returns the script's report line.
 pub fn pyjwt_roundtrip(dir: &Path, key: &str, cert: &str, jwt_alg: &str) -> String {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pyjwt_roundtrip.py");
-    let out = std::process::Command::new("python3")
+    let scratch = Dir::new();
+    let out = scratch
+        .command("python3")
         .arg(&script)
         .args([key, cert, jwt_alg])
         .current_dir(dir)

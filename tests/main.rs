@@ -1,0 +1,33 @@
+//! nskeys' integration tests, in one binary (as ripgrep does): it is built and linked once, and
+//! its tests run in parallel threads instead of one test binary after another.
+//!
+//! Every process a test starts, nskeys or a wrapper around it (sh, strace, script, setpriv,
+//! python3, GNU time) or a judge (openssl, python3), is made by [`harness::Dir::command`]: a
+//! clean environment, HOME and the XDG directories inside the test's temporary directory, and
+//! umask 000. `tests/cmd/` holds the command-line contract as trycmd cases (`contract`).
+//!
+//! Run one module or test with a filter: `cargo test --test main gen_files::`.
+
+// Support: the harness, the `gen` helpers, and the NetSuite stand-ins.
+mod gen_util;
+mod harness;
+mod ns_api;
+mod stand_in;
+
+// The tests, one module per area.
+mod certs;
+mod cli;
+mod contract;
+mod expiry;
+mod full_disk;
+mod gen_files;
+mod gen_force;
+mod gen_pair;
+mod hostile_input;
+mod inspect;
+mod parsers_proptest;
+mod rotate;
+mod rsagen;
+mod secrets;
+mod verify;
+mod verify_faults;
