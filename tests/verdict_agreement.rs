@@ -5,8 +5,7 @@
 //! pre-flight refuses, since NetSuite would refuse it now), OK for a certificate NetSuite
 //! takes. The certificates come from Python's `cryptography` (fixtures/verdict/make.py), from
 //! `openssl`, and from `nskeys gen`; a PEM block labelled `X509 CERTIFICATE` is read alike.
-mod common;
-use common::*;
+use crate::harness::*;
 use std::path::Path;
 
 /// Exit codes of `expiry`, `inspect --key`, `verify --dry-run` for a pair.
