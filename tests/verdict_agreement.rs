@@ -100,7 +100,7 @@ fn every_command_gives_a_certificate_the_same_verdict() {
             "rsa:2048",
             "-nodes",
             "-days",
-            "30",
+            "365",
             "-subj",
             "/CN=rsa2048",
             "-keyout",
