@@ -1,5 +1,5 @@
 //! The one signer. A private key and an algorithm become a RustCrypto signer in one place
-//! ([`with_signer`]); what is signed decides the rest: a JWS (RFC 7518: PS* with salt = hash
+//! (`with_signer`); what is signed decides the rest: a JWS (RFC 7518: PS* with salt = hash
 //! length, ES* as raw r||s) or a certificate (PS* with salt 64 as Oracle's openssl recipe,
 //! ES* as DER).
 
