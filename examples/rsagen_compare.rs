@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rsa::PrivateKey::new(&mut rand::rng(), bits)?;
         single.push(t.elapsed());
         let t = Instant::now();
-        nskeys::rsagen::generate(bits)?;
+        nskeys::pki::rsagen::generate(bits)?;
         parallel.push(t.elapsed());
         eprint!("\r{}/{keys}", i + 1);
     }
@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         range(&single)
     );
     println!(
-        "nskeys::rsagen::generate:        median {:.3} s ({})",
+        "nskeys::pki::rsagen::generate:        median {:.3} s ({})",
         p.as_secs_f64(),
         range(&parallel)
     );

@@ -1,9 +1,29 @@
-//! The command line, as `../shared/CLI.md` fixes it. Kept apart from `main.rs` so the man
-//! page and shell completions come from the same definitions.
+//! The command line, as `../shared/CLI.md` fixes it: ALL of clap lives here. The derive
+//! structs, the value parsers and `ValueEnum` for the library's enums, the conversion of
+//! parsed arguments into the commands' plain parameter structs (each connection value with
+//! its [`Origin`]), usage errors as one line (exit 3) built from clap's error context, and
+//! the shell completions and man page, from the same definitions.
 
-use crate::alg::Alg;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::commands::Invocation;
+use crate::commands::certs::CertsListParams;
+use crate::commands::expiry::{self, ExpiryParams};
+use crate::commands::generate::{GenParams, PairSpec};
+use crate::commands::inspect::InspectParams;
+use crate::commands::preflight::ExchangeParams;
+use crate::commands::rotate::RotateParams;
+use crate::commands::verify::{TokenParams, VerifyParams};
+use crate::error::{Error, Result, Status};
+use crate::origin::{Origin, Sourced};
+use crate::pki::alg::Alg;
+use crate::pki::verdict::MAX_VALIDITY_DAYS;
+use clap::builder::PossibleValue;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::io::Write;
 use std::path::PathBuf;
+
+mod usage;
 
 const EXIT_STATUS: &str = "\
 EXIT STATUS (every command, as monitoring plugins read it):
@@ -121,10 +141,10 @@ pub struct GenArgs {
     #[arg(long, value_enum, ignore_case = true, default_value = "es256")]
     pub alg: Alg,
     /// RSA key size (ps* only); NetSuite accepts 3072 or 4096 bits.
-    #[arg(long, default_value = "4096", value_parser = crate::generate::parse_bits)]
+    #[arg(long, default_value = "4096", value_parser = parse_bits)]
     pub bits: usize,
     /// Certificate lifetime in days, 1 to 730 (NetSuite cuts anything longer to two years).
-    #[arg(long, default_value = "730", value_parser = crate::generate::parse_days)]
+    #[arg(long, default_value = "730", value_parser = parse_days)]
     pub days: u32,
     /// Certificate subject as an RFC 4514 string.
     #[arg(long, default_value = "CN=nskeys")]
@@ -146,19 +166,6 @@ pub struct GenArgs {
     pub json: bool,
 }
 
-/// Output formats of `nskeys expiry`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExpiryFormat {
-    /// A line per certificate.
-    Text,
-    /// A JSON array of objects.
-    Json,
-    /// One line with perfdata, for Nagios/Icinga.
-    Nagios,
-    /// Textfile-collector metrics named as the x509 exporters name them.
-    Prometheus,
-}
-
 /// `nskeys expiry`.
 #[derive(Debug, Args)]
 pub struct ExpiryArgs {
@@ -176,7 +183,7 @@ pub struct ExpiryArgs {
     pub at: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
-    pub format: ExpiryFormat,
+    pub format: expiry::Format,
     /// Print only what is not OK (for cron: mail only when action is needed); text and json only.
     #[arg(long, short)]
     pub quiet: bool,
@@ -294,7 +301,7 @@ pub struct RotateArgs {
     #[arg(long, value_name = "DAYS")]
     pub if_expires_within: Option<u32>,
     /// Lifetime of the new certificate in days, 1 to 730.
-    #[arg(long, default_value = "730", value_parser = crate::generate::parse_days)]
+    #[arg(long, default_value = "730", value_parser = parse_days)]
     pub days: u32,
     /// Subject of the new certificate (RFC 4514).
     #[arg(long, default_value = "CN=nskeys")]
@@ -325,4 +332,350 @@ pub struct CertsListArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Check `--days`: 1..=730, with the reason for the limit.
+fn parse_days(s: &str) -> std::result::Result<u32, String> {
+    let days: u32 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a whole number of days"))?;
+    if days == 0 {
+        return Err("a certificate must be valid for at least 1 day".into());
+    }
+    if days > MAX_VALIDITY_DAYS {
+        return Err(format!(
+            "{days} days is more than NetSuite's maximum of {MAX_VALIDITY_DAYS}: NetSuite silently cuts validity to two years, \
+             so the certificate would lie about its expiry; use --days {MAX_VALIDITY_DAYS} or less"
+        ));
+    }
+    Ok(days)
+}
+
+/// Check `--bits`: 3072 or 4096, the RSA sizes NetSuite takes.
+fn parse_bits(s: &str) -> std::result::Result<usize, String> {
+    match s.trim() {
+        "4096" => Ok(4096),
+        "3072" => Ok(3072),
+        _ => Err(format!(
+            "NetSuite accepts RSA keys of 3072 or 4096 bits only, not {s}"
+        )),
+    }
+}
+
+impl ValueEnum for Alg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Alg::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let (name, help) = match self {
+            Alg::Ps256 => ("ps256", "RSASSA-PSS with SHA-256 (RSA key)"),
+            Alg::Ps384 => ("ps384", "RSASSA-PSS with SHA-384 (RSA key)"),
+            Alg::Ps512 => ("ps512", "RSASSA-PSS with SHA-512 (RSA key)"),
+            Alg::Es256 => ("es256", "ECDSA on P-256 with SHA-256"),
+            Alg::Es384 => ("es384", "ECDSA on P-384 with SHA-384"),
+            Alg::Es512 => ("es512", "ECDSA on P-521 with SHA-512"),
+        };
+        Some(PossibleValue::new(name).help(help))
+    }
+}
+
+impl ValueEnum for expiry::Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        use expiry::Format::*;
+        &[Text, Json, Nagios, Prometheus]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        use expiry::Format::*;
+        Some(match self {
+            Text => PossibleValue::new("text").help("A line per certificate"),
+            Json => PossibleValue::new("json").help("A JSON array of objects"),
+            Nagios => {
+                PossibleValue::new("nagios").help("One line with perfdata, for Nagios/Icinga")
+            }
+            Prometheus => PossibleValue::new("prometheus")
+                .help("Textfile-collector metrics named as the x509 exporters name them"),
+        })
+    }
+}
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Action {
+    /// Run a command.
+    Run(Box<Invocation>),
+    /// Print a shell completion script.
+    Completions(clap_complete::Shell),
+    /// Print the man page.
+    Man,
+}
+
+/// Why parsing ended without an action.
+#[derive(Debug)]
+pub enum Exit {
+    /// `--help` or `--version`: print it as clap renders it, exit 0.
+    Info(clap::Error),
+    /// A usage error, as one line for stderr (exit 3).
+    Usage(String),
+}
+
+impl Exit {
+    /// Print it where it belongs; the exit status.
+    pub fn report(&self) -> Status {
+        match self {
+            Exit::Info(e) => {
+                let _ = e.print();
+                Status::Ok
+            }
+            Exit::Usage(line) => {
+                let _ = writeln!(std::io::stderr(), "{line}");
+                Status::Unknown
+            }
+        }
+    }
+}
+
+/// Parse a command line (the program name first).
+pub fn parse<I, T>(args: I) -> std::result::Result<Action, Exit>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let matches = Cli::command()
+        .try_get_matches_from(args)
+        .map_err(usage::exit)?;
+    let cli = Cli::from_arg_matches(&matches).map_err(usage::exit)?;
+    let sub = |m: &ArgMatches| m.subcommand().map(|(_, m)| m.clone()).unwrap_or_default();
+    let m = sub(&matches);
+    let invocation = match cli.command {
+        Command::Gen(a) => Invocation::Gen(a.params()),
+        Command::Expiry(a) => Invocation::Expiry(ExpiryParams {
+            paths: a.paths,
+            warn_days: a.warn_days,
+            crit_days: a.crit_days,
+            at: a.at,
+            format: a.format,
+            quiet: a.quiet,
+        }),
+        Command::Inspect(a) => Invocation::Inspect(InspectParams {
+            paths: a.paths,
+            key: a.key,
+            json: a.json,
+        }),
+        Command::Verify(a) => Invocation::Verify(VerifyParams {
+            exchange: a.exchange.params(&m),
+            print_token: a.print_token,
+            probe: a.probe,
+            json: a.json,
+        }),
+        Command::Token(a) => Invocation::Token(TokenParams {
+            exchange: a.exchange.params(&m),
+        }),
+        Command::Rotate(a) => Invocation::Rotate(a.params(&m)),
+        Command::Certs(CertsCommand::List(a)) => {
+            let m = sub(&m);
+            Invocation::CertsList(CertsListParams {
+                exchange: a.exchange.params(&m),
+                api_url: sourced_opt(&m, API_URL, a.api_url),
+                json: a.json,
+            })
+        }
+        Command::Completions { shell } => return Ok(Action::Completions(shell)),
+        Command::Man => return Ok(Action::Man),
+    };
+    Ok(Action::Run(Box::new(invocation)))
+}
+
+/// Print the completion script for `shell`.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<Status> {
+    clap_complete::generate(shell, &mut Cli::command(), "nskeys", out);
+    Ok(Status::Ok)
+}
+
+/// Print the man page (roff).
+pub fn man(out: &mut dyn Write) -> Result<Status> {
+    clap_mangen::Man::new(Cli::command())
+        .render(out)
+        .map_err(|e| Error::unknown(format!("cannot write the man page: {e}"), ""))?;
+    Ok(Status::Ok)
+}
+
+impl GenArgs {
+    fn params(self) -> GenParams {
+        GenParams {
+            pair: PairSpec {
+                alg: self.alg,
+                bits: self.bits,
+                days: self.days,
+                subject: self.subject,
+            },
+            out_dir: self.out_dir,
+            key_out: self.key_out,
+            cert_out: self.cert_out,
+            force: self.force,
+            json: self.json,
+        }
+    }
+}
+
+/// An option that carries a connection value: clap's id, its flag, its variable.
+#[derive(Debug, Clone, Copy)]
+struct Named {
+    id: &'static str,
+    flag: &'static str,
+    env: Option<&'static str>,
+}
+
+const fn named(id: &'static str, flag: &'static str, env: Option<&'static str>) -> Named {
+    Named { id, flag, env }
+}
+
+const ACCOUNT: Named = named("account", "--account", Some("NS_ACCOUNT_ID"));
+const TOKEN_URL: Named = named("token_url", "--token-url", Some("NS_TOKEN_URL"));
+const CLIENT_ID: Named = named("client_id", "--client-id", Some("NS_CLIENT_ID"));
+const CERT_ID: Named = named("cert_id", "--cert-id", Some("NS_CERT_ID"));
+const KEY: Named = named("key", "--key", Some("NS_PRIVATE_KEY"));
+const CERT: Named = named("cert", "--cert", Some("NS_CERTIFICATE"));
+const ALG: Named = named("alg", "--alg", Some("NS_ALG"));
+const SCOPE: Named = named("scope", "--scope", Some("NS_SCOPES"));
+const ASSERTION_TTL: Named = named("assertion_ttl", "--assertion-ttl", None);
+const TIMEOUT: Named = named("timeout", "--timeout", None);
+const CA_CERT: Named = named("ca_cert", "--ca-cert", None);
+const API_URL: Named = named("api_url", "--api-url", Some("NS_API_URL"));
+const NEW_CERT_ID: Named = named("new_cert_id", "--new-cert-id", None);
+const ENTITY: Named = named("entity", "--entity", None);
+const ROLE: Named = named("role", "--role", None);
+
+/// Where clap found the option's value: its flag, its variable, or its default.
+fn origin(m: &ArgMatches, name: Named) -> Origin {
+    match m.value_source(name.id) {
+        Some(ValueSource::EnvVariable) => name.env.map_or(Origin::Flag(name.flag), Origin::Env),
+        Some(ValueSource::DefaultValue) => Origin::Default,
+        _ => Origin::Flag(name.flag),
+    }
+}
+
+/// An option's value with where it came from.
+fn sourced<T>(m: &ArgMatches, name: Named, value: T) -> Sourced<T> {
+    Sourced::new(value, origin(m, name))
+}
+
+/// An optional option's value, if given, with where it came from.
+fn sourced_opt<T>(m: &ArgMatches, name: Named, value: Option<T>) -> Option<Sourced<T>> {
+    value.map(|v| sourced(m, name, v))
+}
+
+impl ExchangeArgs {
+    fn params(self, m: &ArgMatches) -> ExchangeParams {
+        ExchangeParams {
+            account: sourced_opt(m, ACCOUNT, self.account),
+            token_url: sourced_opt(m, TOKEN_URL, self.token_url),
+            client_id: sourced_opt(m, CLIENT_ID, self.client_id),
+            cert_id: sourced_opt(m, CERT_ID, self.cert_id),
+            key: sourced(m, KEY, self.key),
+            cert: sourced_opt(m, CERT, self.cert),
+            alg: sourced_opt(m, ALG, self.alg),
+            scope: sourced(m, SCOPE, self.scope),
+            assertion_ttl: sourced(m, ASSERTION_TTL, self.assertion_ttl),
+            timeout: sourced(m, TIMEOUT, self.timeout),
+            ca_cert: sourced_opt(m, CA_CERT, self.ca_cert),
+            dry_run: self.dry_run,
+        }
+    }
+}
+
+impl RotateArgs {
+    fn params(self, m: &ArgMatches) -> RotateParams {
+        RotateParams {
+            new_cert_id: sourced_opt(m, NEW_CERT_ID, self.new_cert_id),
+            upload: self.upload,
+            entity: sourced_opt(m, ENTITY, self.entity),
+            role: sourced_opt(m, ROLE, self.role),
+            revoke_old: self.revoke_old,
+            api_url: sourced_opt(m, API_URL, self.api_url),
+            if_expires_within: self.if_expires_within,
+            days: self.days,
+            subject: self.subject,
+            json: self.json,
+            exchange: self.exchange.params(m),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The origins name the flags and variables clap is told about.
+    #[test]
+    fn origin_names_match_the_definitions() {
+        let cmd = Cli::command();
+        let rotate = cmd.find_subcommand("rotate").unwrap();
+        for n in [
+            ACCOUNT,
+            TOKEN_URL,
+            CLIENT_ID,
+            CERT_ID,
+            KEY,
+            CERT,
+            ALG,
+            SCOPE,
+            ASSERTION_TTL,
+            TIMEOUT,
+            CA_CERT,
+            API_URL,
+            NEW_CERT_ID,
+            ENTITY,
+            ROLE,
+        ] {
+            let arg = rotate
+                .get_arguments()
+                .find(|a| a.get_id() == n.id)
+                .unwrap_or_else(|| panic!("{}", n.id));
+            assert_eq!(format!("--{}", arg.get_long().unwrap()), n.flag);
+            assert_eq!(
+                arg.get_env().map(|e| e.to_string_lossy().to_string()),
+                n.env.map(str::to_string),
+                "{}",
+                n.id
+            );
+        }
+    }
+
+    #[test]
+    fn origins_come_from_clap() {
+        let parse = |args: &[&str]| match parse(args) {
+            Ok(Action::Run(run)) => match *run {
+                Invocation::Verify(p) => p.exchange,
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        let p = parse(&["nskeys", "verify", "--key", "k.pem", "--cert-id=-Qj"]);
+        assert_eq!(p.key.origin, Origin::Flag("--key"));
+        assert_eq!(p.cert_id.unwrap().value, "-Qj");
+        assert_eq!(p.scope.origin, Origin::Default);
+        assert!(p.timeout.is_default());
+        assert!(p.account.is_none());
+    }
+
+    #[test]
+    fn usage_errors_are_one_line_from_clap_context() {
+        let usage = |args: &[&str]| match parse(args) {
+            Err(Exit::Usage(line)) => line,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            usage(&["nskeys", "gen", "--alg", "RS256"]),
+            "nskeys: invalid value 'RS256' for '--alg <ALG>' [possible values: ps256, ps384, ps512, es256, es384, es512] (arguments): NetSuite no longer accepts RS* (PKCS#1 v1.5) assertions: use ps256 with the same kind of RSA key, or es256"
+        );
+        assert_eq!(
+            usage(&["nskeys", "gen", "--days", "0"]),
+            "nskeys: invalid value '0' for '--days <DAYS>': a certificate must be valid for at least 1 day (arguments): see 'nskeys --help'"
+        );
+        assert!(!usage(&["nskeys", "expiry", "--days", "3"]).contains('\n'));
+        assert!(matches!(parse(["nskeys", "--version"]), Err(Exit::Info(_))));
+    }
 }

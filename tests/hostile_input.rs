@@ -23,7 +23,7 @@ fn noise(n: usize, seed: u32) -> Vec<u8> {
 }
 
 fn pem(label: &str, der: &[u8]) -> Vec<u8> {
-    nskeys::input::to_pem(label, der).into_bytes()
+    nskeys::pki::pem::to_pem(label, der).unwrap().into_bytes()
 }
 
 /// The hostile files, by name. Each is refused in every role.

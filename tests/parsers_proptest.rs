@@ -21,14 +21,14 @@ fn check_error(e: &Error) {
 
 /// Every entry point on one input. The name is what messages must carry.
 fn all_parsers(data: &[u8]) {
-    let _ = nskeys::input::pem_blocks(data);
-    let _ = nskeys::input::looks_like_pem(data);
-    let _ = nskeys::certinfo::is_key_file(data);
-    match nskeys::keys::parse_private_key(data, "k.pem") {
+    let _ = nskeys::pki::pem::pem_blocks(data);
+    let _ = nskeys::pki::pem::looks_like_pem(data);
+    let _ = nskeys::pki::objects::classify(data).map(|c| c.holds_only_keys());
+    match nskeys::store::read::private_key_in(data, "k.pem") {
         Ok(k) => {
             // A key that parsed must answer every question about itself.
             let _ = k.key.describe();
-            let _ = k.key.netsuite_check();
+            let _ = nskeys::pki::verdict::judge_key(&k.key.key_type());
             let _ = k.key.public_key_der();
         }
         Err(e) => {
@@ -36,11 +36,11 @@ fn all_parsers(data: &[u8]) {
             assert_eq!(e.subject.as_deref(), Some("k.pem"));
         }
     }
-    match nskeys::certinfo::load_certificates(data, "c.pem") {
+    match nskeys::store::read::certificates_in(data, "c.pem") {
         Ok(certs) => {
             for c in certs {
                 let _ = (c.fingerprint(), c.serial_hex(), c.serial_decimal());
-                let _ = c.effective_not_after();
+                let _ = nskeys::pki::verdict::netsuite_expiry(&c);
             }
         }
         Err(e) => {
@@ -52,8 +52,8 @@ fn all_parsers(data: &[u8]) {
 
 fn token_answer(status: u16, body: &[u8]) {
     let url = "https://x.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token";
-    match nskeys::netsuite::read_answer(url, status, body, Some("https://elsewhere/")) {
-        Ok(nskeys::netsuite::Answer::Issued(i)) => {
+    match nskeys::netsuite::token::read_answer(url, status, body, Some("https://elsewhere/")) {
+        Ok(nskeys::netsuite::token::Answer::Issued(i)) => {
             assert!((200..300).contains(&status));
             assert!(!i.access_token.is_empty());
         }
@@ -89,7 +89,7 @@ fn fixtures() -> Vec<Vec<u8>> {
 
 /// The DER inside a fixture (the first PEM block's body, or the file itself), with its label.
 fn der_of(data: &[u8]) -> (String, Vec<u8>) {
-    match nskeys::input::pem_blocks(data) {
+    match nskeys::pki::pem::pem_blocks(data) {
         Ok(blocks) if !blocks.is_empty() => (blocks[0].label.clone(), blocks[0].der.to_vec()),
         _ => ("CERTIFICATE".into(), data.to_vec()),
     }
@@ -180,8 +180,8 @@ proptest! {
         der in proptest::collection::vec(any::<u8>(), 1..3000),
         junk in "[a-z :]{0,40}\n",
     ) {
-        let text = format!("{junk}{}{junk}", nskeys::input::to_pem(label, &der));
-        let blocks = nskeys::input::pem_blocks(text.as_bytes()).unwrap();
+        let text = format!("{junk}{}{junk}", nskeys::pki::pem::to_pem(label, &der).unwrap());
+        let blocks = nskeys::pki::pem::pem_blocks(text.as_bytes()).unwrap();
         prop_assert_eq!(blocks.len(), 1);
         prop_assert_eq!(&blocks[0].label, label);
         prop_assert_eq!(blocks[0].der.as_slice(), der.as_slice());
@@ -235,8 +235,10 @@ proptest! {
         let (label, mut der) = der_of(&fixtures()[which]);
         apply(&mut der, &muts);
         all_parsers(&der);
-        if !der.is_empty() {
-            all_parsers(nskeys::input::to_pem(&label, &der).as_bytes());
+        if !der.is_empty()
+            && let Ok(pem) = nskeys::pki::pem::to_pem(&label, &der)
+        {
+            all_parsers(pem.as_bytes());
         }
     }
 }
@@ -245,15 +247,15 @@ proptest! {
 fn fixtures_parse_as_what_they_are() {
     // The mutation tests start from real, valid inputs: check that they are.
     let all = fixtures();
-    assert!(nskeys::keys::parse_private_key(&all[0], "k").is_ok());
-    assert!(nskeys::keys::parse_private_key(&all[7], "k").is_ok());
+    assert!(nskeys::store::read::private_key_in(&all[0], "k").is_ok());
+    assert!(nskeys::store::read::private_key_in(&all[7], "k").is_ok());
     assert_eq!(
-        nskeys::certinfo::load_certificates(&all[13], "c")
+        nskeys::store::read::certificates_in(&all[13], "c")
             .unwrap()
             .len(),
         2
     );
-    assert!(nskeys::certinfo::load_certificates(&all[15], "c").is_ok());
+    assert!(nskeys::store::read::certificates_in(&all[15], "c").is_ok());
 }
 
 /// Every input a fuzz target ever crashed on, and the hostile inputs found by hand, kept as

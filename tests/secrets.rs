@@ -21,7 +21,7 @@ impl Secret {
             .filter(|l| !l.starts_with("-----"))
             .collect::<Vec<_>>()
             .concat();
-        let der = nskeys::input::pem_blocks(pem.as_bytes()).unwrap()[0]
+        let der = nskeys::pki::pem::pem_blocks(pem.as_bytes()).unwrap()[0]
             .der
             .to_vec();
         let hex: String = der.iter().map(|b| format!("{b:02x}")).collect();
@@ -294,8 +294,8 @@ fn the_leak_detector_finds_a_leak() {
 fn debug_output_of_keys_and_pem_blocks_is_redacted() {
     let pem = std::fs::read(fixture_path("oracle/es256-private.pem")).unwrap();
     let secret = Secret::key(&fixture_path("oracle/es256-private.pem"));
-    let loaded = nskeys::keys::parse_private_key(&pem, "k").unwrap();
-    let blocks = nskeys::input::pem_blocks(&pem).unwrap();
+    let loaded = nskeys::store::read::private_key_in(&pem, "k").unwrap();
+    let blocks = nskeys::pki::pem::pem_blocks(&pem).unwrap();
     let der_hex: String = blocks[0].der.iter().map(|b| format!("{b:02x}")).collect();
     for debug in [
         format!("{loaded:?}"),

@@ -3,10 +3,10 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    match nskeys::keys::parse_private_key(data, "k.pem") {
+    match nskeys::store::read::private_key_in(data, "k.pem") {
         Ok(k) => {
             let _ = k.key.describe();
-            let _ = k.key.netsuite_check();
+            let _ = nskeys::pki::verdict::judge_key(&k.key.key_type());
             let _ = k.key.public_key_der();
         }
         Err(e) => assert!(!e.to_string().contains('\n')),

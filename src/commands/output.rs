@@ -1,0 +1,19 @@
+//! Writing a command's report to stdout: the helpers every command shares.
+
+use crate::error::{Error, Result};
+use std::io::Write;
+
+/// Write a whole report to stdout.
+pub(crate) fn write_output(out: &mut dyn Write, text: &str) -> Result<()> {
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::unknown(format!("cannot write output: {e}"), "").at("<stdout>"))
+}
+
+/// Pretty JSON with a final newline.
+pub(crate) fn json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
+    let mut s = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::unknown(e.to_string(), "report this"))?;
+    s.push('\n');
+    Ok(s)
+}

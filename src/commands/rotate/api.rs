@@ -1,0 +1,276 @@
+//! `nskeys rotate --upload`: the new certificate goes to NetSuite through its certificate API,
+//! is proven with a token exchange, the pointers switch, and with `--revoke-old` the old
+//! certificate is revoked. A child of `rotate` so it shares its context and steps.
+
+use super::{Ctx, dated_pair, new_pair, params_for, prove, switch};
+use crate::commands::preflight::{self, ExchangeParams, Plan};
+use crate::error::{Error, Result, Status};
+use crate::netsuite::certs_api::{self, ApiAction, api_base};
+use crate::origin::{Origin, Sourced};
+use crate::store::read::read_capped;
+use crate::store::state::{self, Entry, PairStatus};
+
+/// `{"fileContent", "role", "entity"}`: IDs as numbers when they are numbers.
+fn upload_body(pem: &str, role: &str, entity: &str) -> String {
+    let id = |s: &str| match s.trim().parse::<i64>() {
+        Ok(n) => serde_json::Value::from(n),
+        Err(_) => serde_json::Value::from(s.trim()),
+    };
+    serde_json::json!({"fileContent": pem, "role": id(role), "entity": id(entity)}).to_string()
+}
+
+pub(super) fn upload(ctx: &mut Ctx<'_>) -> Result<Status> {
+    let args = ctx.args;
+    let value = |v: &Option<Sourced<String>>| v.as_ref().map(|v| v.value.clone());
+    let role = value(&args.role).unwrap_or_default();
+    let entity = value(&args.entity).unwrap_or_default();
+    let base = api_base(
+        args.api_url.as_ref().map(|u| u.value.as_str()),
+        args.exchange.token_url.as_ref().map(|u| u.value.as_str()),
+        args.exchange.account.as_ref().map(|a| a.value.as_str()),
+    )?;
+    // The current pair must work: its token does the upload, and it stays in use on failure.
+    let current = ExchangeParams {
+        key: ctx.key_ptr.clone(),
+        cert: Some(ctx.cert_ptr.clone()),
+        ..args.exchange.clone()
+    };
+    let plan = preflight::plan(&current, crate::time::now())?;
+    let old_id = plan.assertion.header.kid.clone();
+    let client_id = plan.assertion.claims.iss.clone();
+    let list_url = certs_api::certificates_url(&base, &client_id)?;
+    let revoke_url = certs_api::revoke_url(&base, &client_id, &old_id)?;
+    ctx.report.old_cert_id = Some(old_id.clone());
+    if args.exchange.dry_run {
+        return dry_run(ctx, &plan, &list_url, &revoke_url, &role, &entity);
+    }
+    let e = new_pair(ctx)?;
+    ctx.report.new_key = Some(e.key_file.clone());
+    ctx.report.new_cert = Some(e.cert_file.clone());
+    if e.status == PairStatus::Uploaded && e.cert_id.is_none() {
+        // Uploaded, but NetSuite's answer named no ID: a second upload would make a twin.
+        return Err(Error::unknown(
+            format!("{} was uploaded earlier but its certificate ID is unknown", e.cert_file),
+            "find its ID with nskeys certs list (or the M2M setup page), then run nskeys rotate --new-cert-id ID",
+        )
+        .at(ctx.state_path.display()));
+    }
+    let (e, origin) = match e
+        .cert_id
+        .clone()
+        .filter(|_| e.status == PairStatus::Uploaded)
+    {
+        Some(id) => {
+            ctx.step(format!(
+                "the new certificate was uploaded earlier as ID {id}"
+            ));
+            (e, Origin::StateFile(ctx.state_path.clone()))
+        }
+        None => (
+            do_upload(ctx, e, &plan, &list_url, &role, &entity)?,
+            Origin::NetSuiteAnswer,
+        ),
+    };
+    let new_id = Sourced::new(e.cert_id.clone().unwrap_or_default(), origin);
+    ctx.report.new_cert_id = Some(new_id.value.clone());
+    prove(ctx, &e, &new_id, u32::MAX)?;
+    switch(ctx, &e)?;
+    if !args.revoke_old {
+        ctx.step(format!("the old certificate {old_id} is still active in NetSuite: revoke it once every integration reads the new key (or rerun with --revoke-old)"));
+        return Ok(Status::Ok);
+    }
+    revoke(ctx, &e, &new_id, &old_id, &revoke_url)
+}
+
+fn do_upload(
+    ctx: &mut Ctx<'_>,
+    mut e: Entry,
+    plan: &Plan,
+    url: &reqwest::Url,
+    role: &str,
+    entity: &str,
+) -> Result<Entry> {
+    let pem = String::from_utf8_lossy(&read_capped(&ctx.dir.join(&e.cert_file))?).to_string();
+    let http = plan.http(plan.timeout)?;
+    let token = plan.fetch_token(&http)?;
+    ctx.step(format!(
+        "NetSuite issued a token for the current key (certificate ID {})",
+        plan.assertion.header.kid
+    ));
+    let answer = http.api_request(
+        url,
+        &token.access_token,
+        Some(&upload_body(&pem, role, entity)),
+    )?;
+    let keep = "nothing was switched: the old key and certificate are in use and work";
+    match answer.status {
+        200..=299 => {}
+        400..=499 => {
+            ctx.step(format!(
+                "NetSuite refused the upload: HTTP {}",
+                answer.status
+            ));
+            return Err(certs_api::refused(
+                ApiAction::Upload,
+                &answer,
+                url.as_str(),
+                &format!("{keep}; check --entity and --role (the current mapping's)"),
+            ));
+        }
+        _ => {
+            return Err(certs_api::senseless(
+                "unexpected answer to the upload",
+                &answer,
+                url.as_str(),
+                &format!(
+                    "{keep}; check with nskeys certs list whether it arrived, then nskeys rotate --new-cert-id ID"
+                ),
+            ));
+        }
+    }
+    // An "ID" equal to the certificate in use would make the proof below meaningless.
+    let old_id = &plan.assertion.header.kid;
+    let Some(id) = certs_api::parse_added_id(&answer).filter(|id| id != old_id) else {
+        e.status = PairStatus::Uploaded;
+        ctx.state.upsert(e.clone());
+        ctx.save()?;
+        return Err(certs_api::senseless(
+            "the upload was accepted but the answer names no new certificate ID (or several)",
+            &answer,
+            url.as_str(),
+            &format!(
+                "{keep}; find the new ID with nskeys certs list (or the M2M setup page), then run nskeys rotate --new-cert-id ID"
+            ),
+        ));
+    };
+    e.cert_id = Some(id.clone());
+    e.status = PairStatus::Uploaded;
+    ctx.state.upsert(e.clone());
+    ctx.save()?;
+    ctx.step(format!(
+        "uploaded {} to {url}: NetSuite gave it certificate ID {id}",
+        e.cert_file
+    ));
+    Ok(e)
+}
+
+fn revoke(
+    ctx: &mut Ctx<'_>,
+    e: &Entry,
+    new_id: &Sourced<String>,
+    old_id: &str,
+    url: &reqwest::Url,
+) -> Result<Status> {
+    let plan = preflight::plan(&params_for(ctx, e, new_id), crate::time::now())?;
+    let http = plan.http(plan.timeout)?;
+    let keep = format!(
+        "the new pair is in use and works; the old certificate {old_id} is still active: revoke it in NetSuite's M2M setup page (nskeys certs list shows it)"
+    );
+    let token = plan.fetch_token(&http).map_err(|mut err| {
+        err.hint = keep.clone();
+        err
+    })?;
+    let answer = http.api_request(url, &token.access_token, Some("{}"))?;
+    match answer.status {
+        200..=299 => {}
+        400..=499 => {
+            return Err(certs_api::refused(
+                ApiAction::Revoke,
+                &answer,
+                url.as_str(),
+                &keep,
+            ));
+        }
+        _ => {
+            return Err(certs_api::senseless(
+                "unexpected answer to the revocation",
+                &answer,
+                url.as_str(),
+                &keep,
+            ));
+        }
+    }
+    if let Some(o) = ctx
+        .state
+        .certificates
+        .iter_mut()
+        .find(|o| o.cert_id.as_deref() == Some(old_id) && o.key_file != e.key_file)
+    {
+        o.status = PairStatus::Revoked;
+    }
+    ctx.save()?;
+    ctx.report.revoked = true;
+    ctx.step(format!("revoked the old certificate {old_id} in NetSuite"));
+    Ok(Status::Ok)
+}
+
+fn dry_run(
+    ctx: &mut Ctx<'_>,
+    plan: &Plan,
+    list_url: &reqwest::Url,
+    revoke_url: &reqwest::Url,
+    role: &str,
+    entity: &str,
+) -> Result<Status> {
+    let pending = ctx
+        .state
+        .pending()
+        .filter(|p| ctx.dir.join(&p.key_file).is_file() && ctx.dir.join(&p.cert_file).is_file())
+        .cloned();
+    let (k, c, first) = match &pending {
+        Some(p) => (
+            p.key_file.clone(),
+            p.cert_file.clone(),
+            format!(
+                "1. reuse the pair made earlier: {} and {} ({}{})",
+                p.key_file,
+                p.cert_file,
+                p.status,
+                p.cert_id
+                    .as_deref()
+                    .map(|id| format!(", certificate ID {id}: no second upload"))
+                    .unwrap_or_default()
+            ),
+        ),
+        None => {
+            let (k, c) = dated_pair(ctx, &ctx.now);
+            let first = format!(
+                "1. make {k} and {c} in {} (pending in {})",
+                ctx.dir.display(),
+                state::STATE_FILE
+            );
+            (k, c, first)
+        }
+    };
+    let body = upload_body(
+        "-----BEGIN CERTIFICATE----- ... (the new certificate, PEM) ...",
+        role,
+        entity,
+    );
+    let token_url = plan.token_url().to_string();
+    let kid = plan.assertion.header.kid.clone();
+    for s in [
+        "dry run: pre-flight of the current pair passed; nothing is written or sent".to_string(),
+        first,
+        format!("2. POST {token_url} with an assertion for the current key (kid {kid})"),
+        format!("3. POST {list_url} with {body}"),
+        "4. read the new certificate ID from the answer".into(),
+        format!(
+            "5. POST {token_url} with an assertion for the new key (kid = the new ID), retried within --timeout"
+        ),
+        format!(
+            "6. switch {} -> {k} and {} -> {c}; update {}",
+            ctx.key_ptr.value.display(),
+            ctx.cert_ptr.value.display(),
+            state::STATE_FILE
+        ),
+    ] {
+        ctx.step(s);
+    }
+    if ctx.args.revoke_old {
+        ctx.step(format!(
+            "7. POST {revoke_url} with {{}} (revoke {kid}), with a token from the new key"
+        ));
+    }
+    Ok(Status::Ok)
+}

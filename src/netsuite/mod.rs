@@ -1,0 +1,14 @@
+//! The NetSuite protocol (`../shared/NETSUITE.md`): the client assertion, HTTP, the token
+//! endpoint and the certificates API. Uses `pki`; knows nothing of files or commands.
+
+pub mod assertion;
+pub mod certs_api;
+pub mod http;
+pub mod token;
+
+/// Where NetSuite's real reason for a refusal is written.
+pub const LOGIN_AUDIT_TRAIL: &str = "Setup > Users/Roles > User Management > View Login Audit Trail (add the Detail column; filter on the integration)";
+
+/// Where certificates are uploaded and mapped to an integration, role and entity.
+pub const M2M_SETUP_PAGE: &str =
+    "Setup > Integration > Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup";
