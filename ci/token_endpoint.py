@@ -14,7 +14,9 @@ and a scope: 200 {"access_token", "token_type": "Bearer", "expires_in": 3600}. A
 Each verdict is appended to --log as one JSON line (alg, kid, iss, scope, ok, reason, token).
 
 Usage: token_endpoint.py --certs DIR [--certs DIR ...] --client-id ID --log FILE --port-file FILE
-Listens on 127.0.0.1 on a free port, writes the port to --port-file, serves until killed.
+                         [--tls-cert PEM --tls-key PEM]
+Listens on 127.0.0.1 on a free port (https with --tls-cert/--tls-key), writes the port to
+--port-file, serves until killed.
 """
 import argparse
 import base64
@@ -23,6 +25,7 @@ import hashlib
 import json
 import os
 import secrets
+import ssl
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -95,7 +98,8 @@ class Handler(BaseHTTPRequestHandler):
         cert = known_certificates(self.config.certs).get(kid)
         if cert is None:
             return refuse("invalid_request", "MissingKey: no certificate with this kid", **seen)
-        audience = f"http://{self.headers.get('Host')}{self.path.split('?')[0]}"
+        scheme = "https" if self.config.tls_cert else "http"
+        audience = f"{scheme}://{self.headers.get('Host')}{self.path.split('?')[0]}"
         try:
             claims = jwt.decode(
                 assertion,
@@ -127,8 +131,14 @@ def main():
     parser.add_argument("--client-id", required=True)
     parser.add_argument("--log", required=True)
     parser.add_argument("--port-file", required=True)
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
     Handler.config = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if Handler.config.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(Handler.config.tls_cert, Handler.config.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     tmp = Handler.config.port_file + ".tmp"
     with open(tmp, "w", encoding="ascii") as f:
         f.write(str(server.server_address[1]))
