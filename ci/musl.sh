@@ -35,7 +35,8 @@ target_dir=$(cargo metadata --format-version 1 --no-deps |
 if cargo build --release --locked --target "$target" >"$work/build.log" 2>&1; then
   ok "release build for $target ($(($(date +%s) - t0)) s)"
 else
-  fail "release build for $target" "$(tail -5 "$work/build.log" | tr '\n' ' ')"
+  fail "release build for $target" "the end of cargo's output follows"
+  tail -20 "$work/build.log"
   echo "musl: $passed passed, $failed failed"
   exit 1
 fi

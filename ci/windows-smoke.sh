@@ -64,7 +64,8 @@ else
   if cargo build --release --locked --target "$target" >"$work/build.log" 2>&1; then
     ok "cross-build release nskeys.exe for $target ($(($(date +%s) - t0)) s)"
   else
-    fail "cross-build release nskeys.exe for $target" "$(tail -5 "$work/build.log" | tr '\n' ' ')"
+    fail "cross-build release nskeys.exe for $target" "the end of cargo's output follows"
+    tail -20 "$work/build.log"
     echo "windows smoke: $passed passed, $failed failed"
     exit 1
   fi
