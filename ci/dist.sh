@@ -16,7 +16,9 @@ dist=${DIST_DIR:-dist}
 meta=$(cargo metadata --format-version 1 --no-deps)
 version=$(python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "nskeys"))' <<<"$meta")
 target_dir=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' <<<"$meta")
-export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 315532800)}
+# Only the packager sees it: cc (aws-lc's build) reruns when SOURCE_DATE_EPOCH changes, so
+# exporting it to cargo would rebuild the C library on every run.
+epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 315532800)}
 
 installed=$(rustup target list --installed)
 if [ $# -gt 0 ]; then
@@ -71,7 +73,7 @@ for target in $targets; do
   if [ -z "$man_dir" ]; then
     echo "dist: no man pages in $name (this nskeys has no 'man --dir', or no built binary runs here)"
   fi
-  python3 - "$root" "$archive" "${man_dir:-}" <<'PY'
+  SOURCE_DATE_EPOCH=$epoch python3 - "$root" "$archive" "${man_dir:-}" <<'PY'
 import gzip, io, os, sys, tarfile, time, zipfile
 
 root, archive, man_dir = sys.argv[1], sys.argv[2], sys.argv[3]
