@@ -52,3 +52,16 @@ audit:
 # The same without just: python3 bench/bench.py [--runs 21] [--rsa-runs 61] [--rows ...]
 bench *ARGS:
     python3 bench/bench.py {{ARGS}}
+
+# Installs what the cross builds need (once): bash ci/install-cross.sh
+# Cross-build nskeys.exe and run the smoke suite under Wine, judged by openssl and PyJWT.
+windows:
+    bash ci/windows-smoke.sh
+
+# The static Linux binary: build, `file` says statically linked, works in an empty root (as in the image).
+musl:
+    bash ci/musl.sh
+
+# Release archives for the targets installed here, in dist/ with SHA256SUMS (see ci/dist.sh).
+dist *TARGETS:
+    bash ci/dist.sh {{TARGETS}}
