@@ -95,14 +95,16 @@ pub enum Command {
     ///
     /// Manual mode, two steps. `nskeys rotate` makes a new pair beside the current one
     /// (private-YYYY-MM-DD.pem / public-YYYY-MM-DD.pem, -2, -3... if taken), records it as
-    /// pending in nskeys-state.json and prints the NetSuite steps; nothing in use changes.
-    /// After mapping the new certificate in NetSuite, `nskeys rotate --new-cert-id ID`
-    /// proves a token exchange with the new key and that ID, then switches the pointers.
+    /// pending in nskeys-state.json and prints the NetSuite steps and the Certificate ID
+    /// NetSuite will show (the certificate's SHA-256); nothing in use changes. After mapping
+    /// the new certificate in NetSuite, run `nskeys rotate` again: it proves a token exchange
+    /// with the new key and that ID, then switches the pointers.
     ///
     /// API mode: `nskeys rotate --upload --entity ID --role ID [--revoke-old]` takes a
-    /// token with the current key (--cert-id or the state file), uploads the new certificate,
-    /// reads its ID from the answer, proves an exchange with it (retrying while NetSuite
-    /// makes it usable), switches the pointers, and with --revoke-old revokes the old one.
+    /// token with the current key, uploads the new certificate, checks that NetSuite's answer
+    /// names the predicted Certificate ID (another ID: stop, exit 3, nothing switched),
+    /// proves an exchange with it (retrying while NetSuite makes it usable, also through
+    /// 500 server_error), switches the pointers, and with --revoke-old revokes the old one.
     ///
     /// Pointers: --key (default private.pem) and --cert (default public.pem) become symbolic
     /// links to the dated files; a regular file from `nskeys gen` is first given a dated name
@@ -111,7 +113,7 @@ pub enum Command {
     /// pointer, then the state file: a kill between them leaves the new, proven key in use and
     /// public.pem still naming the old certificate; run the same command again to finish.
     /// --cert-id always means the CURRENT certificate's ID (as for verify); the new one is
-    /// --new-cert-id. --timeout applies to each network step. Any failure before the switch
+    /// --new-cert-id (optional: computed). --timeout applies to each network step. Any failure before the switch
     /// leaves the old key and certificate in place and working.
     ///
     /// State: nskeys-state.json beside the key records each pair's files, dates, certificate
@@ -209,15 +211,21 @@ pub struct ExchangeArgs {
     /// NetSuite account ID (e.g. 1234567 or 1234567_SB1); gives the token URL.
     #[arg(long, env = "NS_ACCOUNT_ID")]
     pub account: Option<String>,
-    /// Full token endpoint URL; wins over --account (the Company URLs subtab is authoritative).
+    /// Full token endpoint URL, the assertion's aud (audience); wins over --account (the
+    /// Company URLs subtab is authoritative; a bare host gets the token path added).
     #[arg(long, env = "NS_TOKEN_URL")]
     pub token_url: Option<String>,
-    /// The integration record's client ID (consumer key): the assertion's iss.
-    #[arg(long, env = "NS_CLIENT_ID")]
+    /// The integration record's Client ID (consumer key): the assertion's iss (issuer).
+    #[arg(long, env = "NS_CLIENT_ID", allow_hyphen_values = true)]
     pub client_id: Option<String>,
-    /// The Certificate ID NetSuite shows for the M2M mapping: the assertion's kid.
-    #[arg(long, env = "NS_CERT_ID")]
+    /// Certificate ID (the assertion's kid) NetSuite shows for the M2M mapping [default: the
+    /// state file's, else computed from --cert: base64url of the certificate's SHA-256].
+    #[arg(long, env = "NS_CERT_ID", allow_hyphen_values = true)]
     pub cert_id: Option<String>,
+    /// Send --cert-id even when it is not the Certificate ID of --cert (in case NetSuite ever
+    /// assigns another ID).
+    #[arg(long, env = "NS_NO_CERT_ID_CHECK", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_cert_id_check: bool,
     /// Private key file (PKCS#8, PKCS#1 or SEC1; PEM or DER).
     #[arg(long, env = "NS_PRIVATE_KEY", default_value = "private.pem")]
     pub key: PathBuf,
@@ -230,7 +238,7 @@ pub struct ExchangeArgs {
     /// Scopes, comma-separated (restlets, rest_webservices, suite_analytics, mcp).
     #[arg(long, env = "NS_SCOPES", default_value = "rest_webservices")]
     pub scope: String,
-    /// Assertion lifetime in seconds (exp - iat), at most 3599.
+    /// Assertion lifetime in seconds (exp - iat), at most 3600 (what Oracle's samples send).
     #[arg(long, default_value_t = 300)]
     pub assertion_ttl: u64,
     /// Seconds allowed for the whole exchange.
@@ -256,8 +264,12 @@ pub struct VerifyArgs {
     /// After a token is issued, make one SuiteQL request with it to show the role can use it.
     #[arg(long)]
     pub probe: bool,
-    /// Print one JSON object for every outcome.
-    #[arg(long)]
+    /// Output format: nagios and prometheus make the live exchange a monitoring check (OK
+    /// token issued, CRITICAL refused, UNKNOWN unreachable; perfdata with the exchange time).
+    #[arg(long, env = "NS_VERIFY_FORMAT", value_enum, default_value = "text")]
+    pub format: expiry::Format,
+    /// Same as --format json: one JSON object for every outcome.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
 }
 
@@ -275,9 +287,9 @@ pub struct RotateArgs {
     /// Connection options for the CURRENT pair (--key/--cert are the pointers).
     #[command(flatten)]
     pub exchange: ExchangeArgs,
-    /// Manual mode: the Certificate ID NetSuite showed for the new mapping; proves it, then
-    /// switches the pointers.
-    #[arg(long, conflicts_with = "upload")]
+    /// Manual mode: the Certificate ID NetSuite showed for the new mapping [default: computed
+    /// from the new certificate]; checked against it, proven, then the pointers switch.
+    #[arg(long, conflicts_with = "upload", allow_hyphen_values = true)]
     pub new_cert_id: Option<String>,
     /// API mode: upload the new certificate through NetSuite's REST API.
     #[arg(long, requires_all = ["entity", "role"])]
@@ -314,8 +326,22 @@ pub struct RotateArgs {
 /// `nskeys certs`.
 #[derive(Debug, Subcommand)]
 pub enum CertsCommand {
-    /// List the integration's certificates: ID, status, expiry; the one in use is marked.
-    #[command(after_long_help = EXIT_STATUS)]
+    /// List the integration's certificates as NetSuite does, and check them.
+    ///
+    /// Per certificate: Certificate ID, entity and role names, valid from/until as NetSuite
+    /// says, active / revoked / expired; `*` marks the one in use (its Certificate ID is the
+    /// assertion's kid: --cert-id, the state file, or computed from --cert), then "N of 5
+    /// active". As a check (exit status): CRITICAL when the certificate in use is missing from
+    /// the list (a sandbox refresh clears the mappings), revoked or expired, or has fewer than
+    /// --crit-days days left to the end of NetSuite's valid_until day (UTC); WARNING when it has
+    /// fewer than --warn-days, or when 5 of 5 certificates are active (NetSuite refuses a
+    /// sixth: the next rotation would fail).
+    ///
+    /// nagios: one line with perfdata active=N;4;;0;5 days_left=N;WARN;CRIT;0. prometheus:
+    /// nskeys_netsuite_cert_valid_until, nskeys_netsuite_cert_revoked, nskeys_netsuite_cert_active
+    /// (labels certificate_id, entity, role, in_use), nskeys_netsuite_certs_active,
+    /// nskeys_netsuite_cert_in_use_listed, nskeys_netsuite_certs_state (0/1/2).
+    #[command(after_long_help = EXIT_STATUS, verbatim_doc_comment)]
     List(CertsListArgs),
 }
 
@@ -329,9 +355,19 @@ pub struct CertsListArgs {
     /// https://<account>.restlets.api.netsuite.com/services/rest/auth/oauth2/v1].
     #[arg(long, env = "NS_API_URL")]
     pub api_url: Option<String>,
-    /// Print one JSON object.
-    #[arg(long)]
+    /// Output format.
+    #[arg(long, env = "NS_CERTS_FORMAT", value_enum, default_value = "text")]
+    pub format: expiry::Format,
+    /// Same as --format json.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// WARNING when the certificate in use has fewer days left in NetSuite (to the end of its
+    /// valid_until day, UTC).
+    #[arg(long, env = "NS_WARN_DAYS", default_value_t = 30)]
+    pub warn_days: u32,
+    /// CRITICAL when the certificate in use has fewer days left in NetSuite (at most --warn-days).
+    #[arg(long, env = "NS_CRIT_DAYS", default_value_t = 7)]
+    pub crit_days: u32,
 }
 
 /// Check `--days`: 1..=730, with the reason for the limit.
@@ -390,13 +426,12 @@ impl ValueEnum for expiry::Format {
     fn to_possible_value(&self) -> Option<PossibleValue> {
         use expiry::Format::*;
         Some(match self {
-            Text => PossibleValue::new("text").help("A line per certificate"),
-            Json => PossibleValue::new("json").help("A JSON array of objects"),
+            Text => PossibleValue::new("text").help("For people (and cron)"),
+            Json => PossibleValue::new("json").help("One JSON document"),
             Nagios => {
                 PossibleValue::new("nagios").help("One line with perfdata, for Nagios/Icinga")
             }
-            Prometheus => PossibleValue::new("prometheus")
-                .help("Textfile-collector metrics named as the x509 exporters name them"),
+            Prometheus => PossibleValue::new("prometheus").help("Textfile-collector metrics"),
         })
     }
 }
@@ -468,7 +503,11 @@ where
             exchange: a.exchange.params(&m),
             print_token: a.print_token,
             probe: a.probe,
-            json: a.json,
+            format: if a.json {
+                expiry::Format::Json
+            } else {
+                a.format
+            },
         }),
         Command::Token(a) => Invocation::Token(TokenParams {
             exchange: a.exchange.params(&m),
@@ -479,7 +518,13 @@ where
             Invocation::CertsList(CertsListParams {
                 exchange: a.exchange.params(&m),
                 api_url: sourced_opt(&m, API_URL, a.api_url),
-                json: a.json,
+                format: if a.json {
+                    expiry::Format::Json
+                } else {
+                    a.format
+                },
+                warn_days: a.warn_days,
+                crit_days: a.crit_days,
             })
         }
         Command::Completions { shell } => return Ok(Action::Completions(shell)),
@@ -582,6 +627,7 @@ impl ExchangeArgs {
             timeout: sourced(m, TIMEOUT, self.timeout),
             ca_cert: sourced_opt(m, CA_CERT, self.ca_cert),
             dry_run: self.dry_run,
+            no_cert_id_check: self.no_cert_id_check,
         }
     }
 }

@@ -15,6 +15,8 @@ pub enum Origin {
     StateFile(PathBuf),
     /// NetSuite's answer to a request (the ID of an uploaded certificate).
     NetSuiteAnswer,
+    /// Computed from this certificate file (its NetSuite Certificate ID).
+    Certificate(PathBuf),
     /// nskeys' default for the option.
     Default,
 }
@@ -26,6 +28,7 @@ impl fmt::Display for Origin {
             Origin::Env(var) => f.write_str(var),
             Origin::StateFile(path) => write!(f, "the state file {}", path.display()),
             Origin::NetSuiteAnswer => f.write_str("NetSuite's answer"),
+            Origin::Certificate(path) => write!(f, "the certificate {}", path.display()),
             Origin::Default => f.write_str("the default"),
         }
     }

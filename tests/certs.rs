@@ -32,29 +32,61 @@ fn run(d: &Dir, api: &ns_api::Api, args: &[&str]) -> std::process::Output {
 #[test]
 fn certs_list_marks_the_one_in_use() {
     let (d, api) = setup();
-    api.add("SPARE", &d.join("public.pem"));
-    let o = run(&d, &api, &["certs", "list", "--cert-id", "OLD1"]);
+    d.nskeys()
+        .args(["gen", "--out-dir", "spare"])
+        .assert()
+        .success();
+    let spare = api.add("SPARE", &d.join("spare/public.pem"));
+    let old = api.id("OLD1");
+    // No --cert-id: the one in use is public.pem's (its SHA-256).
+    let o = run(&d, &api, &["certs", "list"]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let text = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(
-        text.lines()
-            .any(|l| l.starts_with('*') && l.contains("OLD1")),
+        text.lines().any(|l| l.starts_with('*') && l.contains(&old)),
         "{text}"
     );
     assert!(
-        text.lines()
-            .any(|l| l.starts_with(' ') && l.contains("SPARE")),
+        text.lines().any(|l| l.starts_with(' ')
+            && l.contains(&spare)
+            && l.contains("Test Test")
+            && l.contains("Administrator")
+            && l.contains("2099-11-22")
+            && l.contains("active")),
         "{text}"
     );
+    assert!(text.contains("2 of 5 active"), "{text}");
     assert!(!text.contains("api-token-"), "token printed: {text}");
-    let o = run(&d, &api, &["certs", "list", "--cert-id", "OLD1", "--json"]);
+    let o = run(&d, &api, &["certs", "list", "--json"]);
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["status"], "OK");
+    assert_eq!(j["active"], 2);
     assert_eq!(j["certificates"].as_array().unwrap().len(), 2);
     assert_eq!(j["certificates"][0]["in_use"], true);
-    assert_eq!(j["certificates"][0]["id"], "OLD1");
-    assert_eq!(j["certificates"][0]["status"], "ACTIVE");
-    assert_eq!(j["certificates"][0]["expires"], "2028-11-22");
+    assert_eq!(j["certificates"][0]["certificate_id"], old.as_str());
+    assert_eq!(j["certificates"][0]["state"], "active");
+    assert_eq!(j["certificates"][0]["valid_until"], "2099-11-22");
+    assert_eq!(j["certificates"][0]["role"]["name"], "Administrator");
     assert_eq!(j["certificates"][1]["in_use"], false);
+    // The same through NS_CERTS_FORMAT.
+    let o = d
+        .nskeys()
+        .args([
+            "certs",
+            "list",
+            "--token-url",
+            &api.token_url(),
+            "--client-id",
+            CLIENT,
+        ])
+        .args(["--api-url", &api.api_url()])
+        .env("NS_CERTS_FORMAT", "nagios")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let line = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(line.starts_with("NSKEYS CERTS OK - "), "{line}");
+    assert!(line.contains("| active=2;4;;0;5 days_left="), "{line}");
 }
 
 #[test]
@@ -70,8 +102,6 @@ fn certs_list_after_a_rotation_needs_no_cert_id() {
             "7",
             "--role",
             "3",
-            "--cert-id",
-            "OLD1",
             "--revoke-old",
         ],
     );
@@ -80,11 +110,50 @@ fn certs_list_after_a_rotation_needs_no_cert_id() {
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let certs = j["certificates"].as_array().unwrap();
-    let new = certs.iter().find(|c| c["id"] == "NEW2").unwrap();
+    let new = certs
+        .iter()
+        .find(|c| c["certificate_id"] == api.id("NEW2").as_str())
+        .unwrap();
     assert_eq!(new["in_use"], true);
-    let old = certs.iter().find(|c| c["id"] == "OLD1").unwrap();
-    assert_eq!(old["status"], "REVOKED");
+    let old = certs
+        .iter()
+        .find(|c| c["certificate_id"] == api.id("OLD1").as_str())
+        .unwrap();
+    assert_eq!(old["state"], "revoked");
+    assert_eq!(old["revoked"], true);
     assert_eq!(old["in_use"], false);
+}
+
+/// The certificate in use revoked (or gone, as after a sandbox refresh): CRITICAL; five
+/// active: WARNING (the next rotation would be refused).
+#[test]
+fn certs_list_as_a_check() {
+    let (d, api) = setup();
+    for i in 0..4 {
+        let dir = format!("o{i}");
+        d.nskeys()
+            .args(["gen", "--out-dir", &dir])
+            .assert()
+            .success();
+        api.add(&format!("OTHER{i}"), &d.join(format!("{dir}/public.pem")));
+    }
+    let o = run(&d, &api, &["certs", "list"]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("5 of 5 active"), "{}", out(&o));
+    let o = run(&d, &api, &["certs", "list", "--format", "prometheus"]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(text.contains("nskeys_netsuite_certs_active 5\n"), "{text}");
+    assert!(text.contains("nskeys_netsuite_certs_state 1\n"), "{text}");
+    // Revoked: the stand-in holds OLD1 as inactive.
+    api.inner.lock().unwrap().certs[0].active = false;
+    let o = run(&d, &api, &["certs", "list", "--format", "nagios"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).starts_with("NSKEYS CERTS CRITICAL - "),
+        "{}",
+        out(&o)
+    );
 }
 
 #[test]
@@ -99,7 +168,7 @@ fn certs_list_of_an_unknown_shape_is_unknown() {
             list_answer: Some(body.into()),
             ..Faults::default()
         });
-        let o = run(&d, &api, &["certs", "list", "--cert-id", "OLD1"]);
+        let o = run(&d, &api, &["certs", "list"]);
         assert_eq!(o.status.code(), Some(3), "{}", out(&o));
         assert_one_line_error(&o.stderr);
         assert!(out(&o).contains(body), "raw answer shown: {}", out(&o));
@@ -109,7 +178,11 @@ fn certs_list_of_an_unknown_shape_is_unknown() {
 #[test]
 fn certs_list_with_a_refused_token_is_critical() {
     let (d, api) = setup();
-    let o = run(&d, &api, &["certs", "list", "--cert-id", "WRONG"]);
+    let o = run(
+        &d,
+        &api,
+        &["certs", "list", "--cert-id", "WRONG", "--no-cert-id-check"],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
     assert_one_line_error(&o.stderr);
 }
@@ -117,11 +190,7 @@ fn certs_list_with_a_refused_token_is_critical() {
 #[test]
 fn certs_list_dry_run_sends_nothing() {
     let (d, api) = setup();
-    let o = run(
-        &d,
-        &api,
-        &["certs", "list", "--cert-id", "OLD1", "--dry-run"],
-    );
+    let o = run(&d, &api, &["certs", "list", "--dry-run"]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     assert!(
         out(&o).contains("/clients/client-123/certificates"),

@@ -116,6 +116,7 @@ fn roles(d: &Dir, url: &str) -> Vec<(&'static str, Vec<String>)> {
             "c",
             "--cert-id",
             "k",
+            "--no-cert-id-check",
             "--timeout",
             "5",
         ]

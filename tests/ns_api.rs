@@ -3,6 +3,9 @@
 //! nothing here), verifies each assertion's signature against the certificate its kid names
 //! (with tests/stand_in.rs's aws-lc-rs check, not nskeys' code), issues bearer tokens, and lists,
 //! adds (at most five active) and revokes certificates. Faults are configurable per step.
+//! Certificate IDs are NetSuite's (base64url of the certificate's SHA-256, computed by
+//! `stand_in::certificate_id`); tests name them by aliases (`OLD1`, `NEW2`: the n-th
+//! certificate held) through [`Api::id`]. Answers have Oracle's documented shapes.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -18,14 +21,14 @@ pub const CLIENT: &str = "client-123";
 #[derive(Clone, Debug)]
 pub struct Cert {
     pub id: String,
+    /// The test's name for it (`OLD1`, `NEW2`...).
+    pub alias: String,
     pub pem: PathBuf,
     pub active: bool,
     /// Token requests with this kid refused before it works (u32::MAX: never).
     pub not_usable_for: u32,
     /// What the upload mapped the certificate to, as Oracle's list answer names them.
-    #[expect(dead_code, reason = "no list answer shows it yet")]
     pub role: String,
-    #[expect(dead_code, reason = "no list answer shows it yet")]
     pub entity: String,
 }
 
@@ -69,28 +72,38 @@ impl Api {
     pub fn api_url(&self) -> String {
         format!("{}{API_BASE}", self.base)
     }
-    /// Hold a copy of `pem` as an active certificate with this ID.
-    pub fn add(&self, id: &str, pem: &std::path::Path) {
+    /// Hold a copy of `pem` as an active certificate the test calls `alias`; its ID.
+    pub fn add(&self, alias: &str, pem: &std::path::Path) -> String {
         let mut inner = self.inner.lock().unwrap();
-        let copy = self.dir.path().join(format!("{id}.pem"));
+        let copy = self.dir.path().join(format!("{alias}.pem"));
         std::fs::copy(pem, &copy).unwrap();
+        let id = crate::stand_in::certificate_id(&copy);
         inner.certs.push(Cert {
-            id: id.into(),
+            id: id.clone(),
+            alias: alias.into(),
             pem: copy,
             active: true,
             not_usable_for: 0,
             role: "3".into(),
             entity: "-5".into(),
         });
+        id
     }
-    pub fn cert(&self, id: &str) -> Option<Cert> {
+    /// The certificate the test calls `alias` (or whose ID is `alias`).
+    pub fn cert(&self, alias: &str) -> Option<Cert> {
         self.inner
             .lock()
             .unwrap()
             .certs
             .iter()
-            .find(|c| c.id == id)
+            .find(|c| c.alias == alias || c.id == alias)
             .cloned()
+    }
+    /// The Certificate ID of the certificate the test calls `alias`.
+    pub fn id(&self, alias: &str) -> String {
+        self.cert(alias)
+            .unwrap_or_else(|| panic!("no certificate {alias}"))
+            .id
     }
     pub fn certs(&self) -> Vec<Cert> {
         self.inner.lock().unwrap().certs.clone()
@@ -104,9 +117,13 @@ impl Api {
     pub fn kids_tried(&self) -> Vec<String> {
         self.inner.lock().unwrap().kids_tried.clone()
     }
-    pub fn make_usable(&self, id: &str) {
+    pub fn make_usable(&self, alias: &str) {
         let mut inner = self.inner.lock().unwrap();
-        for c in inner.certs.iter_mut().filter(|c| c.id == id) {
+        for c in inner
+            .certs
+            .iter_mut()
+            .filter(|c| c.alias == alias || c.id == alias)
+        {
             c.not_usable_for = 0;
         }
     }
@@ -190,14 +207,20 @@ fn route(
             if let Some(a) = &inner.faults.list_answer {
                 return (200, a.clone());
             }
+            // Oracle's list shape (article_11111634165): a top-level array.
             let items: Vec<serde_json::Value> = inner
                 .certs
                 .iter()
                 .map(|c| {
-                    serde_json::json!({"certificateId": c.id, "status": if c.active {"ACTIVE"} else {"REVOKED"}, "validUntil": "2028-11-22"})
+                    serde_json::json!({
+                        "application": {"id": 1, "name": "nskeys test", "url": "/app/common/integration/integrapp.nl?id=1"},
+                        "entity": {"id": c.entity.trim_matches('"').parse::<i64>().unwrap_or(0), "name": "Test Test", "url": "/app/common/entity/entity.nl?id=-5"},
+                        "role": {"id": c.role.trim_matches('"').parse::<i64>().unwrap_or(0), "name": "Administrator", "url": "/app/setup/role.nl?id=3"},
+                        "created": "2026-11-22", "valid_from": "2026-11-22", "valid_until": "2099-11-22",
+                        "revoked": !c.active, "certificate_id": c.id, "algorithm": "EC"})
                 })
                 .collect();
-            (200, serde_json::json!({ "items": items }).to_string())
+            (200, serde_json::Value::Array(items).to_string())
         }
         ("POST", "") => {
             if let Some((s, b)) = &inner.faults.upload_answer {
@@ -220,11 +243,13 @@ fn route(
             if inner.certs.iter().filter(|c| c.active).count() >= 5 {
                 return (400, r#"{"o:errorDetails":[{"detail":"The maximum number of active certificates (5) for this application has been reached.","o:errorCode":"USER_ERROR"}]}"#.into());
             }
-            let id = format!("NEW{}", inner.certs.len() + 1);
-            let file = inner.dir.join(format!("{id}.pem"));
+            let alias = format!("NEW{}", inner.certs.len() + 1);
+            let file = inner.dir.join(format!("{alias}.pem"));
             std::fs::write(&file, pem).unwrap();
+            let id = crate::stand_in::certificate_id(&file);
             let not_usable_for = inner.faults.new_not_usable_for;
             inner.certs.push(Cert {
+                alias,
                 id: id.clone(),
                 pem: file,
                 active: true,
@@ -232,9 +257,14 @@ fn route(
                 role: json["role"].to_string(),
                 entity: json["entity"].to_string(),
             });
+            // Oracle's add answer (article_0209112025).
             (
                 200,
-                serde_json::json!({"certificateId": id, "status": "ACTIVE"}).to_string(),
+                serde_json::json!({"entity_role_id": {"com": "1234567", "ent": json["entity"], "rol": json["role"]},
+                    "application_id": 1, "certificate_id": id, "certificate": pem, "algorithm": "EC",
+                    "created_at": "2026-11-22", "valid_from": "2026-11-22", "valid_until": "2028-11-21",
+                    "invalidated": false})
+                .to_string(),
             )
         }
         ("POST", r) if r.ends_with("/revoke") => {
@@ -245,10 +275,8 @@ fn route(
             match inner.certs.iter_mut().find(|c| c.id == id) {
                 Some(c) => {
                     c.active = false;
-                    (
-                        200,
-                        serde_json::json!({"certificateId": id, "status": "REVOKED"}).to_string(),
-                    )
+                    // Oracle's answer (article_0209112818): plain text.
+                    (200, "Successfully revoked".into())
                 }
                 None => (
                     404,

@@ -53,7 +53,8 @@ fn state(d: &Dir) -> serde_json::Value {
 /// The pointer still gives the original key, and NetSuite still takes it (state or flag).
 fn old_key_in_use_and_working(d: &Dir, api: &ns_api::Api, key: &[u8]) {
     assert_eq!(std::fs::read(d.join("private.pem")).unwrap(), key);
-    let o = cmd(d, api, &["verify", "--cert-id", "OLD1"]);
+    let old = api.id("OLD1");
+    let o = cmd(d, api, &["verify", "--cert-id", &old]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
 }
 
@@ -66,14 +67,15 @@ fn link(d: &Dir, name: &str) -> String {
 #[test]
 fn manual_rotation_in_two_steps() {
     let (d, api, key) = setup();
-    let o = rotate(&d, &api, &["--cert-id", "OLD1"]);
+    // No --cert-id: the current certificate's ID is computed from public.pem.
+    let o = rotate(&d, &api, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let text = out(&o);
     assert!(
         text.contains("OAuth 2.0 Client Credentials (M2M) Setup"),
         "{text}"
     );
-    assert!(text.contains("--new-cert-id"), "{text}");
+    assert!(!text.contains("--new-cert-id"), "{text}");
     let s = state(&d);
     let pending = s["certificates"]
         .as_array()
@@ -96,14 +98,26 @@ fn manual_rotation_in_two_steps() {
     assert_eq!(link(&d, "private.pem"), "<regular file>");
     assert_eq!(std::fs::read(d.join("private.pem")).unwrap(), key);
     assert!(api.requests().is_empty());
-    // A second run reuses the pending pair instead of making another.
-    let o = rotate(&d, &api, &["--cert-id", "OLD1"]);
-    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
-    assert!(out(&o).contains("reusing"), "{}", out(&o));
+    // The ID NetSuite will show is announced: the new certificate's SHA-256 (computed here
+    // independently of nskeys).
+    let predicted = crate::stand_in::certificate_id(&d.join(&new_cert));
+    assert!(
+        text.contains(&format!("NetSuite will show Certificate ID {predicted}")),
+        "{text}"
+    );
+    assert_eq!(pending["cert_id"], predicted.as_str());
+    // A second run before the upload tries the new certificate, which NetSuite refuses:
+    // nothing is switched, the pending pair is kept.
+    let o = rotate(&d, &api, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(out(&o).contains("nothing was switched"), "{}", out(&o));
+    assert_eq!(std::fs::read(d.join("private.pem")).unwrap(), key);
 
-    // The user maps the new certificate in NetSuite, which shows ID MANUAL2.
-    api.add("MANUAL2", &d.join(&new_cert));
-    let o = rotate(&d, &api, &["--new-cert-id", "MANUAL2"]);
+    // The user maps the new certificate in NetSuite, which shows its ID; step 2 is a plain
+    // rerun: no --new-cert-id needed.
+    let manual = api.add("MANUAL2", &d.join(&new_cert));
+    assert_eq!(manual, predicted);
+    let o = rotate(&d, &api, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     assert!(
         out(&o).contains("revoke the old certificate"),
@@ -113,14 +127,14 @@ fn manual_rotation_in_two_steps() {
     assert_eq!(link(&d, "private.pem"), new_key);
     assert_eq!(link(&d, "public.pem"), new_cert);
     let s = state(&d);
-    assert_eq!(s["current"]["cert_id"], "MANUAL2");
+    assert_eq!(s["current"]["cert_id"], manual.as_str());
     assert_eq!(s["current"]["key_file"], new_key.as_str());
     // The old pair kept its bytes under a dated name, recorded with its ID.
     let old = s["certificates"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["cert_id"] == "OLD1")
+        .find(|e| e["cert_id"] == api.id("OLD1").as_str())
         .unwrap()
         .clone();
     assert_eq!(old["status"], "retired");
@@ -130,16 +144,33 @@ fn manual_rotation_in_two_steps() {
     // verify without --cert-id finds MANUAL2 through the state file.
     let o = cmd(&d, &api, &["verify"]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
-    assert_eq!(api.kids_tried().last().map(String::as_str), Some("MANUAL2"));
+    assert_eq!(
+        api.kids_tried().last().map(String::as_str),
+        Some(manual.as_str())
+    );
 }
 
 #[test]
 fn manual_rotation_with_a_wrong_id_switches_nothing() {
     let (d, api, key) = setup();
-    rotate(&d, &api, &["--cert-id", "OLD1"]);
-    let o = rotate(&d, &api, &["--new-cert-id", "NOPE"]);
+    rotate(&d, &api, &[]);
+    // An ID that is not the new certificate's: refused before anything is sent, and the
+    // advice names the flag it came from (issue 15.3), not --cert-id.
+    let sent = api.requests().len();
+    let o = rotate(
+        &d,
+        &api,
+        &[
+            "--new-cert-id",
+            "-QjavVtnzeAPA_QdffgnTh9yPy6LbSGOYqNeJqtbKgU",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
-    assert!(out(&o).contains("nothing was switched"), "{}", out(&o));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(err.contains("(from --new-cert-id)"), "{err}");
+    assert!(err.contains("leave out --new-cert-id"), "{err}");
+    assert!(!err.contains("--cert-id "), "{err}");
+    assert_eq!(api.requests().len(), sent, "nothing sent");
     old_key_in_use_and_working(&d, &api, &key);
     // The state file knows OLD1 for private.pem: verify needs no --cert-id.
     let o = cmd(&d, &api, &["verify"]);
@@ -149,17 +180,16 @@ fn manual_rotation_with_a_wrong_id_switches_nothing() {
 #[test]
 fn new_cert_id_without_a_pending_pair_is_refused() {
     let (d, api, key) = setup();
-    let o = rotate(&d, &api, &["--cert-id", "OLD1", "--new-cert-id", "X"]);
+    let o = rotate(&d, &api, &["--new-cert-id", "X"]);
     assert_eq!(o.status.code(), Some(3), "{}", out(&o));
     assert_one_line_error(&o.stderr);
     old_key_in_use_and_working(&d, &api, &key);
 }
 
-const UPLOAD: [&str; 6] = ["--upload", "--entity", "-5", "--role", "3", "--cert-id"];
+const UPLOAD: [&str; 5] = ["--upload", "--entity", "-5", "--role", "3"];
 
 fn upload(d: &Dir, api: &ns_api::Api, extra: &[&str]) -> std::process::Output {
     let mut a: Vec<&str> = UPLOAD.to_vec();
-    a.push("OLD1");
     a.extend_from_slice(extra);
     rotate(d, api, &a)
 }
@@ -171,12 +201,12 @@ fn upload_and_revoke_old_end_to_end() {
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let text = out(&o);
     for s in [
-        "uploaded",
-        "certificate ID NEW2",
-        "switched",
-        "revoked the old certificate OLD1",
+        "uploaded".to_string(),
+        format!("certificate ID {}", api.id("NEW2")),
+        "switched".into(),
+        format!("revoked the old certificate {}", api.id("OLD1")),
     ] {
-        assert!(text.contains(s), "{s}: {text}");
+        assert!(text.contains(&s), "{s}: {text}");
     }
     // The server: the upload carried the PEM, role and entity as numbers; OLD1 is revoked.
     let post = api
@@ -197,7 +227,7 @@ fn upload_and_revoke_old_end_to_end() {
     assert!(api.cert("NEW2").unwrap().active);
     // Pointer, state.
     let s = state(&d);
-    assert_eq!(s["current"]["cert_id"], "NEW2");
+    assert_eq!(s["current"]["cert_id"], api.id("NEW2").as_str());
     assert_eq!(
         link(&d, "private.pem"),
         s["current"]["key_file"].as_str().unwrap()
@@ -214,17 +244,22 @@ fn upload_and_revoke_old_end_to_end() {
         })
         .collect();
     assert!(
-        statuses.contains(&("OLD1".into(), "revoked".into())),
+        statuses.contains(&(api.id("OLD1"), "revoked".into())),
         "{statuses:?}"
     );
     assert!(
-        statuses.contains(&("NEW2".into(), "active".into())),
+        statuses.contains(&(api.id("NEW2"), "active".into())),
         "{statuses:?}"
     );
     // verify with no --cert-id works through the state file; the old ID no longer does.
     let o = cmd(&d, &api, &["verify"]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
-    let o = cmd(&d, &api, &["verify", "--cert-id", "OLD1"]);
+    let old = api.id("OLD1");
+    let o = cmd(
+        &d,
+        &api,
+        &["verify", "--cert-id", &old, "--no-cert-id-check"],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
     // So does token, for scripts: the token alone on stdout.
     let o = cmd(&d, &api, &["token"]);
@@ -250,12 +285,12 @@ fn upload_and_revoke_old_end_to_end() {
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(j["mode"], "upload");
-    assert_eq!(j["old_cert_id"], "NEW2");
-    assert_eq!(j["new_cert_id"], "NEW3");
+    assert_eq!(j["old_cert_id"], api.id("NEW2").as_str());
+    assert_eq!(j["new_cert_id"], api.id("NEW3").as_str());
     assert_eq!(j["switched"], true);
     assert_eq!(j["revoked"], true);
     assert!(!api.cert("NEW2").unwrap().active);
-    assert_eq!(state(&d)["current"]["cert_id"], "NEW3");
+    assert_eq!(state(&d)["current"]["cert_id"], api.id("NEW3").as_str());
 }
 
 #[test]
@@ -304,7 +339,7 @@ fn new_certificate_usable_after_a_few_attempts() {
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     assert!(out(&o).contains("not usable yet"), "{}", out(&o));
     assert!(out(&o).contains("attempt 3"), "{}", out(&o));
-    assert_eq!(state(&d)["current"]["cert_id"], "NEW2");
+    assert_eq!(state(&d)["current"]["cert_id"], api.id("NEW2").as_str());
 }
 
 #[test]
@@ -325,7 +360,7 @@ fn new_certificate_never_usable_then_resumed() {
         ])
         .args(["--client-id", CLIENT, "--timeout", "3"])
         .args(UPLOAD)
-        .args(["OLD1", "--revoke-old"])
+        .args(["--revoke-old"])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
@@ -337,7 +372,7 @@ fn new_certificate_never_usable_then_resumed() {
     let o = upload(&d, &api, &["--revoke-old"]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     assert!(
-        out(&o).contains("uploaded earlier as ID NEW2"),
+        out(&o).contains(&format!("uploaded earlier as ID {}", api.id("NEW2"))),
         "{}",
         out(&o)
     );
@@ -360,34 +395,50 @@ fn revoke_refused_after_the_switch() {
     let text = out(&o);
     assert!(text.contains("new pair is in use and works"), "{text}");
     assert!(text.contains("Permission denied."), "{text}");
-    assert_eq!(state(&d)["current"]["cert_id"], "NEW2");
+    assert_eq!(state(&d)["current"]["cert_id"], api.id("NEW2").as_str());
     assert!(api.cert("OLD1").unwrap().active);
     let o = cmd(&d, &api, &["verify"]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
 }
 
+/// An upload answer naming no ID: the new certificate's own ID (its SHA-256) is used, and a
+/// rerun never uploads a twin.
 #[test]
-fn upload_answer_without_an_id_stops_with_the_raw_answer() {
+fn upload_answer_without_an_id_uses_the_predicted_id() {
     let (d, api, key) = setup();
     api.set_faults(Faults {
         upload_answer: Some((200, r#"{"result":"done"}"#.into())),
         ..Faults::default()
     });
-    let o = upload(&d, &api, &[]);
-    assert_eq!(o.status.code(), Some(3), "{}", out(&o));
-    let text = out(&o);
-    assert!(text.contains(r#"{"result":"done"}"#), "{text}");
-    assert!(text.contains("certs list"), "{text}");
+    // The stand-in kept nothing: the proof fails until --timeout.
+    let o = d
+        .nskeys()
+        .args([
+            "rotate",
+            "--api-url",
+            &api.api_url(),
+            "--token-url",
+            &api.token_url(),
+        ])
+        .args(["--client-id", CLIENT, "--timeout", "2"])
+        .args(UPLOAD)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(out(&o).contains("names no certificate ID"), "{}", out(&o));
     old_key_in_use_and_working(&d, &api, &key);
     let s = state(&d);
-    assert!(
-        s["certificates"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["status"] == "uploaded" && e["cert_id"].is_null())
-    );
-    // A rerun does not upload a twin; the manual finish with the ID from certs list works.
+    let uploaded = s["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["status"] == "uploaded")
+        .unwrap()
+        .clone();
+    let cert = uploaded["cert_file"].as_str().unwrap().to_string();
+    let predicted = crate::stand_in::certificate_id(&d.join(&cert));
+    assert_eq!(uploaded["cert_id"], predicted.as_str());
+    // NetSuite had it after all; a rerun proves it without a second upload.
     api.set_faults(Faults::default());
     let posts = |api: &ns_api::Api| {
         api.requests()
@@ -396,25 +447,41 @@ fn upload_answer_without_an_id_stops_with_the_raw_answer() {
             .count()
     };
     assert_eq!(posts(&api), 1);
+    api.add("FOUND9", &d.join(&cert));
+    let o = upload(&d, &api, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert_eq!(posts(&api), 1);
+    assert_eq!(state(&d)["current"]["cert_id"], predicted.as_str());
+}
+
+/// NetSuite answers another ID than the certificate's SHA-256: stop (exit 3), show both,
+/// switch nothing, record the answer; --no-cert-id-check then trusts NetSuite's answer.
+#[test]
+fn an_upload_answered_with_another_id_stops() {
+    let (d, api, key) = setup();
+    let other = "-QjavVtnzeAPA_QdffgnTh9yPy6LbSGOYqNeJqtbKgU";
+    api.set_faults(Faults {
+        upload_answer: Some((200, format!(r#"{{"certificate_id":"{other}"}}"#))),
+        ..Faults::default()
+    });
     let o = upload(&d, &api, &[]);
     assert_eq!(o.status.code(), Some(3), "{}", out(&o));
-    assert!(out(&o).contains("--new-cert-id"), "{}", out(&o));
-    assert_eq!(posts(&api), 1);
-    // (The stand-in answered without an ID and kept nothing: map it as NetSuite would have.)
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
     let s = state(&d);
-    let cert = s["certificates"]
+    let uploaded = s["certificates"]
         .as_array()
         .unwrap()
         .iter()
         .find(|e| e["status"] == "uploaded")
-        .unwrap()["cert_file"]
-        .as_str()
         .unwrap()
-        .to_string();
-    api.add("FOUND9", &d.join(&cert));
-    let o = rotate(&d, &api, &["--new-cert-id", "FOUND9"]);
-    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
-    assert_eq!(state(&d)["current"]["cert_id"], "FOUND9");
+        .clone();
+    let predicted =
+        crate::stand_in::certificate_id(&d.join(uploaded["cert_file"].as_str().unwrap()));
+    assert!(err.contains(other) && err.contains(&predicted), "{err}");
+    assert!(err.contains("--no-cert-id-check"), "{err}");
+    assert_eq!(uploaded["cert_id"], other);
+    old_key_in_use_and_working(&d, &api, &key);
+    assert_eq!(link(&d, "private.pem"), "<regular file>");
 }
 
 #[test]
@@ -428,7 +495,14 @@ fn dry_run_sends_and_writes_nothing() {
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let text = out(&o);
     assert!(text.contains("/clients/client-123/certificates"), "{text}");
-    assert!(text.contains("/certificates/OLD1/revoke"), "{text}");
+    assert!(
+        text.contains(&format!("/certificates/{}/revoke", api.id("OLD1"))),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("with an empty body (revoke {})", api.id("OLD1"))),
+        "{text}"
+    );
     assert!(text.contains("fileContent"), "{text}");
     assert!(api.requests().is_empty());
     let after: Vec<_> = std::fs::read_dir(d.path())
@@ -442,7 +516,7 @@ fn dry_run_sends_and_writes_nothing() {
 #[test]
 fn a_run_killed_between_the_two_pointer_switches_is_finished_by_the_next() {
     let (d, api, key) = setup();
-    rotate(&d, &api, &["--cert-id", "OLD1"]);
+    rotate(&d, &api, &[]);
     // What `rotate --new-cert-id MANUAL2` has done when killed right after the key pointer:
     // the proven ID recorded as uploaded, the old key given a dated name, the key switched.
     let mut s = state(&d);
@@ -451,11 +525,16 @@ fn a_run_killed_between_the_two_pointer_switches_is_finished_by_the_next() {
         .iter_mut()
         .find(|e| e["status"] == "pending")
         .unwrap();
-    pending["status"] = "uploaded".into();
-    pending["cert_id"] = "MANUAL2".into();
     let new_key = pending["key_file"].as_str().unwrap().to_string();
     let new_cert = pending["cert_file"].as_str().unwrap().to_string();
-    let old = entries.iter_mut().find(|e| e["cert_id"] == "OLD1").unwrap();
+    let manual = api.add("MANUAL2", &d.join(&new_cert));
+    pending["status"] = "uploaded".into();
+    pending["cert_id"] = manual.as_str().into();
+    let old_id = api.id("OLD1");
+    let old = entries
+        .iter_mut()
+        .find(|e| e["cert_id"] == old_id.as_str())
+        .unwrap();
     old["key_file"] = "private-old.pem".into();
     old["cert_file"] = "public-old.pem".into();
     s["current"]["key_file"] = "private-old.pem".into();
@@ -466,7 +545,6 @@ fn a_run_killed_between_the_two_pointer_switches_is_finished_by_the_next() {
     std::os::unix::fs::symlink("public-old.pem", d.join("public.pem")).unwrap();
     std::fs::remove_file(d.join("private.pem")).unwrap();
     std::os::unix::fs::symlink(&new_key, d.join("private.pem")).unwrap();
-    api.add("MANUAL2", &d.join(&new_cert));
     // The key in use works with the ID the state file gives it (no --cert given: the
     // certificate pointer is the one thing behind).
     let o = cmd(&d, &api, &["verify", "--cert", &new_cert]);
@@ -480,7 +558,7 @@ fn a_run_killed_between_the_two_pointer_switches_is_finished_by_the_next() {
         out(&o)
     );
     assert_eq!(link(&d, "public.pem"), new_cert);
-    assert_eq!(state(&d)["current"]["cert_id"], "MANUAL2");
+    assert_eq!(state(&d)["current"]["cert_id"], manual.as_str());
     let o = cmd(&d, &api, &["verify"]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     assert_eq!(std::fs::read(d.join("private-old.pem")).unwrap(), key);
@@ -515,7 +593,7 @@ fn expiry_of_the_key_directory_judges_what_is_in_use_once() {
 #[test]
 fn a_state_file_naming_paths_outside_its_directory_is_refused() {
     let (d, api, key) = setup();
-    rotate(&d, &api, &["--cert-id", "OLD1"]);
+    rotate(&d, &api, &[]);
     let mut s = state(&d);
     s["certificates"][1]["key_file"] = "../elsewhere.pem".into();
     std::fs::write(d.join("nskeys-state.json"), s.to_string()).unwrap();
@@ -548,12 +626,10 @@ fn if_expires_within_rotates_only_when_due() {
     let d = Dir::new();
     d.nskeys().args(["gen", "--days", "10"]).assert().success();
     api.add("SHORT1", &d.join("public.pem"));
-    let mut first = due.to_vec();
-    first.extend(["--cert-id", "SHORT1"]);
-    let o = rotate(&d, &api, &first);
+    let o = rotate(&d, &api, &due);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     assert!(out(&o).contains("switched"), "{}", out(&o));
-    assert_ne!(state(&d)["current"]["cert_id"], "SHORT1");
+    assert_ne!(state(&d)["current"]["cert_id"], api.id("SHORT1").as_str());
     // The next day's run: the new certificate has 730 days left.
     let o = rotate(&d, &api, &due);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
@@ -588,8 +664,6 @@ fn rsa_pair_in_another_directory_rotates_to_the_same_kind_of_key() {
             "-5",
             "--role",
             "3",
-            "--cert-id",
-            "RSA1",
             "--revoke-old",
         ],
     );

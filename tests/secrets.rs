@@ -103,6 +103,7 @@ fn verify_token_and_inspect_never_show_the_key_assertion_or_unasked_token() {
                 &m.client_id,
                 "--cert-id",
                 kid,
+                "--no-cert-id-check",
                 "--timeout",
                 "20",
             ]
@@ -147,6 +148,7 @@ fn verify_token_and_inspect_never_show_the_key_assertion_or_unasked_token() {
                 "c",
                 "--cert-id",
                 "k",
+                "--no-cert-id-check",
             ],
             vec![
                 "verify",
@@ -157,6 +159,7 @@ fn verify_token_and_inspect_never_show_the_key_assertion_or_unasked_token() {
                 "c",
                 "--cert-id",
                 "k",
+                "--no-cert-id-check",
             ],
             vec![
                 "token",
@@ -166,6 +169,7 @@ fn verify_token_and_inspect_never_show_the_key_assertion_or_unasked_token() {
                 "c",
                 "--cert-id",
                 "k",
+                "--no-cert-id-check",
             ],
             vec![
                 "verify",
@@ -175,6 +179,7 @@ fn verify_token_and_inspect_never_show_the_key_assertion_or_unasked_token() {
                 "c",
                 "--cert-id",
                 "k",
+                "--no-cert-id-check",
                 "--ca-cert",
                 "private.pem",
             ],
@@ -186,6 +191,7 @@ fn verify_token_and_inspect_never_show_the_key_assertion_or_unasked_token() {
                 "c",
                 "--cert-id",
                 "k",
+                "--no-cert-id-check",
                 "--cert",
                 "private.pem",
             ],
@@ -197,6 +203,7 @@ fn verify_token_and_inspect_never_show_the_key_assertion_or_unasked_token() {
                 "c",
                 "--cert-id",
                 "k",
+                "--no-cert-id-check",
             ],
         ] {
             let out = d.nskeys().args(&extra).output().unwrap();

@@ -30,13 +30,29 @@ pub struct Mapping {
     pub probe_status: u16,
 }
 
+/// NetSuite's Certificate ID of the first certificate in a PEM file, computed independently of
+/// nskeys: base64url (unpadded) of the SHA-256 of its DER (aws-lc-rs, x509-parser's PEM reader).
+pub fn certificate_id(pem_file: &Path) -> String {
+    let data = std::fs::read(pem_file).unwrap_or_else(|e| panic!("{}: {e}", pem_file.display()));
+    let (_, pem) = x509_parser::pem::parse_x509_pem(&data).expect("a PEM certificate");
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &pem.contents);
+    URL_SAFE_NO_PAD.encode(digest.as_ref())
+}
+
 impl Mapping {
+    /// The mapping of `cert` (a PEM file that may not exist yet: then a placeholder kid).
     pub fn new(cert: impl Into<PathBuf>) -> Mapping {
+        let cert = cert.into();
+        let kid = if cert.is_file() {
+            certificate_id(&cert)
+        } else {
+            "cert-kid-1".into()
+        };
         Mapping {
-            kid: "cert-kid-1".into(),
+            kid,
             client_id: "client-123".into(),
             scopes: vec!["rest_webservices".into(), "restlets".into()],
-            cert: cert.into(),
+            cert,
             probe_status: 200,
         }
     }

@@ -181,7 +181,7 @@ fn wrong_kid_client_id_key_or_scope_is_refused_with_a_diagnosis() {
         text.contains("invalid_client") && text.contains("401"),
         "{text}"
     );
-    assert!(text.contains("client ID"), "{text}");
+    assert!(text.to_lowercase().contains("client id"), "{text}");
 
     // The key of another certificate (no --cert, so pre-flight cannot notice).
     d.fixture("oracle/es256-public.pem", "uploaded.pem");

@@ -22,6 +22,7 @@ fn verify_at(d: &Dir, url: &str) -> assert_cmd::Command {
         "client-123",
         "--cert-id",
         "cert-kid-1",
+        "--no-cert-id-check",
     ]);
     cmd
 }
@@ -124,6 +125,7 @@ fn a_200_megabyte_answer_is_not_read_in_full() {
             "c",
             "--cert-id",
             "k",
+            "--no-cert-id-check",
         ])
         .output();
     let elapsed = started.elapsed();
@@ -312,6 +314,7 @@ fn bad_options_are_caught_before_the_network() {
             "c",
             "--cert-id",
             "k",
+            "--no-cert-id-check",
         ]),
         3,
     );
@@ -325,6 +328,7 @@ fn bad_options_are_caught_before_the_network() {
             "c",
             "--cert-id",
             "k",
+            "--no-cert-id-check",
         ]),
         3,
     );
@@ -364,6 +368,7 @@ fn http_proxy_from_the_environment_is_used() {
             "c",
             "--cert-id",
             "k",
+            "--no-cert-id-check",
         ])
         .env("HTTP_PROXY", &proxy.base)
         .output()
@@ -388,6 +393,7 @@ fn http_proxy_from_the_environment_is_used() {
             "c",
             "--cert-id",
             "k",
+            "--no-cert-id-check",
         ])
         .env("HTTP_PROXY", &proxy.base)
         .env("NO_PROXY", "127.0.0.1")
@@ -442,6 +448,7 @@ fn a_tls_handshake_that_stalls_is_cut_off_by_the_timeout() {
             "c",
             "--cert-id",
             "k",
+            "--no-cert-id-check",
         ])
         .args(["--timeout", "2"])
         .output()

@@ -84,6 +84,9 @@ pub struct GenReport {
     pub days: u32,
     /// SHA-256 of the certificate DER, colon-separated upper-case hex (as openssl prints it).
     pub sha256_fingerprint: String,
+    /// NetSuite's Certificate ID for the certificate (the assertion's `kid`): base64url of the
+    /// same SHA-256. NetSuite shows it once the certificate is uploaded.
+    pub certificate_id: String,
     /// What to do in NetSuite next.
     pub next_steps: Vec<String>,
 }
@@ -245,12 +248,18 @@ fn report(params: &GenParams, made: MadePair) -> GenReport {
         not_after: rfc3339(made.cert.not_after),
         days: spec.days,
         sha256_fingerprint: made.cert.fingerprint(),
+        certificate_id: made.cert.certificate_id(),
         next_steps: vec![
             format!("In NetSuite, open {M2M_SETUP_PAGE} and click Create New."),
-            format!("Choose the entity, role and application (integration record), upload {cert_file}, and save."),
-            "Copy the Certificate ID shown for the new mapping: it is the kid that `nskeys verify --cert-id` needs.".into(),
             format!(
-                "Check the setup: nskeys verify --account ACCOUNT_ID --client-id CLIENT_ID --cert-id CERTIFICATE_ID --key {key_file} --cert {cert_file}"
+                "Choose the entity, role and application (integration record), upload {cert_file}, and save."
+            ),
+            format!(
+                "NetSuite will show Certificate ID {id} for the new mapping (the assertion's kid; nskeys reads it from {cert_file}, so --cert-id is not needed).",
+                id = made.cert.certificate_id()
+            ),
+            format!(
+                "Check the setup: nskeys verify --account ACCOUNT_ID --client-id CLIENT_ID --key {key_file} --cert {cert_file}"
             ),
             format!("Monitor expiry from cron: nskeys expiry --quiet {cert_file}"),
         ],
@@ -267,6 +276,7 @@ fn text(r: &GenReport) -> String {
          Subject:      {subj}\n\
          Valid:        {nb} to {na} ({days} days)\n\
          SHA-256:      {fp}\n\
+         NetSuite Certificate ID: {id}\n\
          \n\
          Next steps:\n{steps}",
         key = r.key_path.display(),
@@ -279,6 +289,7 @@ fn text(r: &GenReport) -> String {
         na = r.not_after,
         days = r.days,
         fp = r.sha256_fingerprint,
+        id = r.certificate_id,
         steps = r
             .next_steps
             .iter()

@@ -6,7 +6,7 @@ pub mod certs;
 pub mod expiry;
 pub mod generate;
 pub mod inspect;
-mod output;
+pub mod output;
 pub mod preflight;
 pub mod rotate;
 pub mod ui;

@@ -17,3 +17,17 @@ pub(crate) fn json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> Result<Str
     s.push('\n');
     Ok(s)
 }
+
+/// Output formats of the commands that are also monitoring checks (`expiry`, `certs list`,
+/// `verify`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// For people (and cron).
+    Text,
+    /// One JSON document.
+    Json,
+    /// One line with perfdata, for Nagios/Icinga.
+    Nagios,
+    /// Textfile-collector metrics.
+    Prometheus,
+}

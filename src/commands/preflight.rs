@@ -55,6 +55,8 @@ pub struct ExchangeParams {
     pub ca_cert: Option<Sourced<PathBuf>>,
     /// Pre-flight only, no network.
     pub dry_run: bool,
+    /// Send a given `cert_id` even when the certificate beside the key has another ID.
+    pub no_cert_id_check: bool,
 }
 
 /// The certificate given with `--cert`, as far as pre-flight needs it.
@@ -68,6 +70,8 @@ pub struct CertInfo {
     pub not_after: String,
     /// Whole days until notAfter.
     pub days_left: i64,
+    /// Its NetSuite Certificate ID (base64url of the SHA-256 of its DER).
+    pub certificate_id: String,
 }
 
 /// Something worth saying that does not stop the exchange.
@@ -91,6 +95,12 @@ pub enum Warning {
         /// The verdict's words.
         what: String,
     },
+    /// `--token-url` named a host only (as the Company URLs subtab shows it): the token path
+    /// was added.
+    TokenPathAdded {
+        /// The URL used.
+        url: String,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -104,6 +114,10 @@ impl fmt::Display for Warning {
                 rfc3339(*until)
             ),
             Warning::LongerThanWindow { what } => f.write_str(what),
+            Warning::TokenPathAdded { url } => write!(
+                f,
+                "the token URL named a host only (as the Company URLs subtab shows it): using {url}"
+            ),
         }
     }
 }
@@ -135,6 +149,8 @@ pub struct Plan {
     pub timeout: Duration,
     /// Extra trusted roots.
     pub ca_cert: Option<Sourced<PathBuf>>,
+    /// Where the Certificate ID (the assertion's `kid`) came from.
+    pub cert_id_origin: Origin,
 }
 
 impl Plan {
@@ -202,12 +218,19 @@ impl Plan {
                     .first()
                     .map(ToString::to_string)
                     .unwrap_or_default();
+                let mut hint = format!(
+                    "most likely {first}; see the Login Audit Trail's Detail column (Use Advanced Search, Results subtab)"
+                );
+                for note in &refusal.notes {
+                    hint.push_str("; ");
+                    hint.push_str(note);
+                }
                 let error = Error::critical(
                     format!(
                         "NetSuite refused the token request: HTTP {} {code}",
                         answer.status
                     ),
-                    format!("most likely {first}; see the Login Audit Trail's Detail column"),
+                    hint,
                 )
                 .at(url);
                 (Some(refusal), Err(error))
@@ -257,8 +280,15 @@ fn ca_roots(path: &Path, name: &str) -> Result<Vec<CertFacts>> {
 /// Resolve and check the options, key and certificate; build the assertion (unsigned), as
 /// issued at `now`.
 pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
+    let mut warnings = Vec::new();
     let url = match (&params.token_url, &params.account) {
-        (Some(url), _) => url.value.trim().to_string(),
+        (Some(url), _) => {
+            let (url, completed) = token::complete_token_url(&url.value);
+            if completed {
+                warnings.push(Warning::TokenPathAdded { url: url.clone() });
+            }
+            url
+        }
         (None, Some(account)) => token::token_url_for_account(&account.value)?,
         (None, None) => {
             return Err(Error::unknown(
@@ -274,29 +304,13 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
         "NS_CLIENT_ID",
         "the integration record's client ID (consumer key)",
     )?;
-    // Not given: the state file beside the key (kept by `nskeys rotate`) may know it.
-    let cert_id = match &params.cert_id {
-        Some(given) => Some(given.clone()),
-        None => crate::store::state::cert_id_for_key(&params.key.value).map(|id| {
-            Sourced::new(
-                id,
-                Origin::StateFile(crate::store::state::path_for_key(&params.key.value)),
-            )
-        }),
-    };
-    let cert_id = required(
-        &cert_id,
-        "--cert-id",
-        "NS_CERT_ID",
-        "the Certificate ID shown on the M2M setup page",
-    )?;
     let scopes = token::parse_scopes(&params.scope.value)?;
     let ttl = params.assertion_ttl.value;
     if ttl == 0 || ttl > MAX_TTL {
         return Err(Error::unknown(
             format!("--assertion-ttl {ttl} is out of range"),
             format!(
-                "give 1 to {MAX_TTL} seconds: NetSuite refuses assertions living 60 minutes or more"
+                "give 1 to {MAX_TTL} seconds (Oracle's samples use {MAX_TTL}; a longer assertion is refused: TokenValidityTooBroad)"
             ),
         ));
     }
@@ -325,7 +339,6 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
         );
     }
 
-    let mut warnings = Vec::new();
     if token_url.host_str().is_some_and(|h| h.contains('_')) {
         // A common mistake: the account ID pasted into the host as is (1234567_SB1).
         warnings.push(Warning::UnderscoreInHost);
@@ -342,10 +355,11 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
         }
     };
 
+    let cert_id = resolve_cert_id(params, cert.as_ref())?;
     let request = TokenRequest {
         url: token_url,
         client_id,
-        cert_id: cert_id.clone(),
+        cert_id: cert_id.value.clone(),
         scopes,
         alg,
         ttl,
@@ -360,7 +374,67 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
         warnings,
         timeout: Duration::from_secs(params.timeout.value),
         ca_cert: params.ca_cert.clone(),
+        cert_id_origin: cert_id.origin,
     })
+}
+
+/// The Certificate ID (the assertion's `kid`), in order: `--cert-id`/`NS_CERT_ID`, the state
+/// file beside the key (kept by `nskeys rotate`), the certificate (NetSuite's Certificate ID
+/// is the SHA-256 of the certificate, so it is known before the upload). A given ID that is
+/// not the certificate's is refused (exit 2): NetSuite would answer MissingKey or
+/// SignatureValidation.
+fn resolve_cert_id(params: &ExchangeParams, cert: Option<&CertInfo>) -> Result<Sourced<String>> {
+    let given = params
+        .cert_id
+        .as_ref()
+        .map(|g| Sourced::new(g.value.trim().to_string(), g.origin.clone()))
+        .filter(|g| !g.value.is_empty());
+    if let Some(given) = given {
+        if let Some(cert) = cert
+            && cert.certificate_id != given.value
+            && !params.no_cert_id_check
+        {
+            return Err(cert_id_mismatch(&given, &cert.path, &cert.certificate_id));
+        }
+        return Ok(given);
+    }
+    if let Some(id) = crate::store::state::cert_id_for_key(&params.key.value) {
+        return Ok(Sourced::new(
+            id,
+            Origin::StateFile(crate::store::state::path_for_key(&params.key.value)),
+        ));
+    }
+    if let Some(cert) = cert {
+        return Ok(Sourced::new(
+            cert.certificate_id.clone(),
+            Origin::Certificate(cert.path.clone()),
+        ));
+    }
+    Err(Error::unknown(
+        "no Certificate ID (the assertion's kid) and no certificate to compute it from",
+        "give the certificate uploaded to NetSuite with --cert (or NS_CERTIFICATE; default public.pem), \
+         or its Certificate ID from the M2M setup page with --cert-id (or NS_CERT_ID)",
+    ))
+}
+
+/// A given Certificate ID that is not the certificate's: both IDs, where each came from, and
+/// what to do.
+pub fn cert_id_mismatch(given: &Sourced<String>, cert_path: &Path, cert_id: &str) -> Error {
+    let name = display_name(cert_path);
+    let flag = given.origin.to_string();
+    Error::critical(
+        format!(
+            "the Certificate ID {} (from {flag}) is not the ID of the certificate {name}, which is {}; NetSuite would refuse the token request (Login Audit Trail: MissingKey)",
+            given.value, cert_id
+        ),
+        format!(
+            "NetSuite's Certificate ID is the SHA-256 of the certificate, so {} belongs to another certificate (another mapping, account or sandbox): \
+             leave out {flag} to use {}, or give with --cert the certificate uploaded for {}; \
+             if NetSuite really shows {} for this certificate, add --no-cert-id-check (or NS_NO_CERT_ID_CHECK=true)",
+            given.value, cert_id, given.value, given.value
+        ),
+    )
+    .at(name)
 }
 
 fn required(value: &Option<Sourced<String>>, flag: &str, env: &str, what: &str) -> Result<String> {
@@ -456,6 +530,7 @@ fn check_certificate(
     }
     Ok(CertInfo {
         path: path.to_path_buf(),
+        certificate_id: facts.certificate_id(),
         subject: facts.subject,
         not_after: rfc3339(facts.not_after),
         days_left: days_between(now, facts.not_after),

@@ -9,8 +9,9 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-/// The longest assertion lifetime NetSuite accepts is under 60 minutes.
-pub const MAX_TTL: u64 = 3599;
+/// The longest assertion lifetime: Oracle's text says under 60 minutes, but Oracle's own
+/// samples (section_162755359851) send exactly 3600, and NetSuite takes them.
+pub const MAX_TTL: u64 = 3600;
 
 /// The JOSE header: `{"alg":..,"typ":"JWT","kid":..}`, in that order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,7 +24,7 @@ pub struct Header {
     pub kid: String,
 }
 
-/// The claims NetSuite reads; no others are sent (`jti`/`nbf` are not in Oracle's list).
+/// The claims NetSuite reads, plus a random `jti` as Oracle's current sample sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Claims {
     /// The integration's client ID.
@@ -36,6 +37,16 @@ pub struct Claims {
     pub iat: i64,
     /// Expiry, seconds since the epoch.
     pub exp: i64,
+    /// A random ID for this assertion (128 bits, base64url), as Oracle's current sample sends.
+    pub jti: String,
+}
+
+/// A fresh random `jti`.
+pub fn random_jti() -> String {
+    use rand::Rng;
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    Base64UrlUnpadded::encode_string(&bytes)
 }
 
 /// An unsigned assertion.
@@ -92,6 +103,7 @@ mod tests {
                 aud: "https://x/token".into(),
                 iat: 1000,
                 exp: 1300,
+                jti: "j1".into(),
             },
         }
     }
@@ -105,8 +117,15 @@ mod tests {
         assert_eq!(h, br#"{"alg":"ES256","typ":"JWT","kid":"kid-1"}"#);
         assert_eq!(
             c,
-            br#"{"iss":"client","scope":["rest_webservices"],"aud":"https://x/token","iat":1000,"exp":1300}"#
+            br#"{"iss":"client","scope":["rest_webservices"],"aud":"https://x/token","iat":1000,"exp":1300,"jti":"j1"}"#
         );
+    }
+
+    #[test]
+    fn jti_is_random() {
+        let (a, b) = (random_jti(), random_jti());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 22);
     }
 
     #[test]

@@ -9,17 +9,44 @@ use crate::netsuite::token::{self, RAW_SHOWN};
 use serde::Serialize;
 use serde_json::Value;
 
-/// Where the client's certificates are, under the API base.
+/// Where the client's certificates are, under the API base. The client ID is checked first:
+/// it goes into the URL path.
 pub fn certificates_url(base: &reqwest::Url, client_id: &str) -> Result<reqwest::Url> {
+    check_path_value(client_id, "the Client ID", "--client-id / NS_CLIENT_ID")?;
     url_with(base, &["clients", client_id, "certificates"])
 }
 
-/// Where one certificate is revoked.
+/// Where one certificate is revoked (article_0209112818). Both IDs are checked first: they go
+/// into the URL path.
 pub fn revoke_url(base: &reqwest::Url, client_id: &str, cert_id: &str) -> Result<reqwest::Url> {
+    check_path_value(client_id, "the Client ID", "--client-id / NS_CLIENT_ID")?;
+    check_path_value(cert_id, "the Certificate ID", "--cert-id / NS_CERT_ID")?;
     url_with(
         base,
         &["clients", client_id, "certificates", cert_id, "revoke"],
     )
+}
+
+/// An ID that goes into a URL path: NetSuite's Client IDs are hex and its Certificate IDs
+/// base64url, so anything but letters, digits, `-` and `_` is a mistake (and percent-encoding
+/// below keeps even that from adding a path or a query).
+fn check_path_value(value: &str, what: &str, from: &str) -> Result<()> {
+    let ok = !value.is_empty()
+        && value.len() <= 128
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        return Ok(());
+    }
+    Err(Error::unknown(
+        format!(
+            "{what} {:?} has characters NetSuite's IDs never have",
+            token::excerpt(value.as_bytes(), 80)
+        ),
+        "give the ID as NetSuite shows it (letters, digits, - and _ only)",
+    )
+    .at(from))
 }
 
 fn url_with(base: &reqwest::Url, segments: &[&str]) -> Result<reqwest::Url> {
@@ -59,32 +86,63 @@ pub fn api_base(
     crate::netsuite::http::check_url(&url)
 }
 
-/// One certificate as NetSuite lists it.
+/// Something NetSuite names in a list entry (`entity`, `role`, `application`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NamedRef {
+    /// Its internal ID, as NetSuite wrote it.
+    pub id: Option<String>,
+    /// Its name.
+    pub name: Option<String>,
+}
+
+impl NamedRef {
+    fn from(v: Option<&Value>) -> Option<NamedRef> {
+        let v = v?;
+        match v {
+            Value::Object(_) => Some(NamedRef {
+                id: v.get("id").and_then(scalar),
+                name: v.get("name").and_then(scalar),
+            }),
+            other => scalar(other).map(|id| NamedRef {
+                id: Some(id),
+                name: None,
+            }),
+        }
+    }
+
+    /// The name, else the ID, else `?`.
+    pub fn label(r: &Option<NamedRef>) -> String {
+        r.as_ref()
+            .and_then(|r| r.name.clone().or_else(|| r.id.clone()))
+            .unwrap_or_else(|| "?".into())
+    }
+}
+
+/// One certificate as NetSuite lists it (article_11111634165): the documented fields, each
+/// as NetSuite wrote it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Listed {
     /// Its Certificate ID.
-    pub id: String,
-    /// Its status, as NetSuite says it (absent if not said).
-    pub status: Option<String>,
-    /// Its expiry, as NetSuite says it.
-    pub expires: Option<String>,
-    /// Whether the state file says this is the one in use.
-    pub in_use: bool,
-    /// The whole object, as NetSuite sent it.
-    pub raw: Value,
+    pub certificate_id: String,
+    /// The entity (user) it is mapped to.
+    pub entity: Option<NamedRef>,
+    /// The role it is mapped to.
+    pub role: Option<NamedRef>,
+    /// The integration record.
+    pub application: Option<NamedRef>,
+    /// `created`, as NetSuite says it (a day).
+    pub created: Option<String>,
+    /// `valid_from`, as NetSuite says it (a day).
+    pub valid_from: Option<String>,
+    /// `valid_until`, NetSuite's own expiry (a day; usable through that day).
+    pub valid_until: Option<String>,
+    /// `revoked`.
+    pub revoked: bool,
+    /// `algorithm` (`RSA`, `EC`).
+    pub algorithm: Option<String>,
 }
 
-const ID_FIELDS: [&str; 4] = ["certificateId", "certificate_id", "id", "kid"];
-const STATUS_FIELDS: [&str; 3] = ["status", "state", "isActive"];
-const EXPIRY_FIELDS: [&str; 7] = [
-    "validUntil",
-    "expirationDate",
-    "expiryDate",
-    "notAfter",
-    "validTo",
-    "endDate",
-    "expiresOn",
-];
+const ID_FIELDS: [&str; 4] = ["certificate_id", "certificateId", "id", "kid"];
 
 fn scalar(v: &Value) -> Option<String> {
     match v {
@@ -99,7 +157,19 @@ fn first_field(obj: &Value, names: &[&str]) -> Option<String> {
     names.iter().find_map(|n| obj.get(*n).and_then(scalar))
 }
 
-/// Read a list answer: an array at the top, or under `items`, `certificates` or `data`.
+fn truthy(v: Option<&Value>) -> bool {
+    match v {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => {
+            matches!(s.trim().to_ascii_lowercase().as_str(), "true" | "t" | "yes")
+        }
+        Some(Value::Number(n)) => n.as_i64().is_some_and(|n| n != 0),
+        _ => false,
+    }
+}
+
+/// Read a list answer: Oracle documents a top-level array; an array under `items` (NetSuite's
+/// usual REST envelope) is read too.
 pub fn parse_list(body: &[u8]) -> std::result::Result<Vec<Listed>, String> {
     let json: Value = serde_json::from_slice(body).map_err(|_| "not JSON".to_string())?;
     let items = match &json {
@@ -107,22 +177,64 @@ pub fn parse_list(body: &[u8]) -> std::result::Result<Vec<Listed>, String> {
         Value::Object(o) => ["items", "certificates", "data"]
             .iter()
             .find_map(|k| o.get(*k).and_then(Value::as_array))
-            .ok_or("no list (items, certificates) in the answer")?,
+            .ok_or("no list (a JSON array) in the answer")?,
         _ => return Err("neither a list nor an object".into()),
     };
     items
         .iter()
         .map(|item| {
-            let id = first_field(item, &ID_FIELDS).ok_or("an entry without a certificate ID")?;
+            if !item.is_object() {
+                return Err("an entry that is not an object".to_string());
+            }
+            let certificate_id =
+                first_field(item, &ID_FIELDS).ok_or("an entry without a certificate_id")?;
             Ok(Listed {
-                id,
-                status: first_field(item, &STATUS_FIELDS),
-                expires: first_field(item, &EXPIRY_FIELDS),
-                in_use: false,
-                raw: item.clone(),
+                certificate_id,
+                entity: NamedRef::from(item.get("entity")),
+                role: NamedRef::from(item.get("role")),
+                application: NamedRef::from(item.get("application")),
+                created: first_field(item, &["created", "created_at"]),
+                valid_from: first_field(item, &["valid_from"]),
+                valid_until: first_field(item, &["valid_until"]),
+                revoked: truthy(item.get("revoked")) || truthy(item.get("invalidated")),
+                algorithm: first_field(item, &["algorithm"]),
             })
         })
         .collect()
+}
+
+/// The end of a NetSuite day (`YYYY-MM-DD`, usable through that day, UTC): the next midnight.
+pub fn end_of_day(day: &str) -> Option<time::OffsetDateTime> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(day.get(..10)?, format).ok()?;
+    Some(date.next_day()?.midnight().assume_utc())
+}
+
+/// Oracle's add answer (article_0209112025): the fields nskeys reads.
+#[derive(Debug, Clone, Serialize)]
+pub struct Added {
+    /// `certificate_id`.
+    pub certificate_id: Option<String>,
+    /// `valid_until`.
+    pub valid_until: Option<String>,
+    /// `invalidated`.
+    pub invalidated: bool,
+    /// `created_at`.
+    pub created_at: Option<String>,
+    /// `entity_role_id` as sent (`{"com","ent","rol"}`).
+    pub entity_role_id: Option<Value>,
+}
+
+/// Read an add answer in Oracle's shape; `None` if it is not a JSON object.
+pub fn parse_added(body: &[u8]) -> Option<Added> {
+    let json: Value = serde_json::from_slice(body).ok()?;
+    json.is_object().then(|| Added {
+        certificate_id: json.get("certificate_id").and_then(scalar),
+        valid_until: json.get("valid_until").and_then(scalar),
+        invalidated: truthy(json.get("invalidated")),
+        created_at: json.get("created_at").and_then(scalar),
+        entity_role_id: json.get("entity_role_id").cloned(),
+    })
 }
 
 /// The new certificate's ID from an add answer: the ID fields of the JSON (also under
@@ -316,11 +428,63 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_path_segments() {
+    fn ids_are_checked_before_they_go_into_a_path() {
         let base = reqwest::Url::parse("https://h/services/rest/auth/oauth2/v1").unwrap();
         assert_eq!(
-            revoke_url(&base, "c/1", "a?b").unwrap().as_str(),
-            "https://h/services/rest/auth/oauth2/v1/clients/c%2F1/certificates/a%3Fb/revoke"
+            revoke_url(&base, "c1", "-QjavVtnzeAPA_QdffgnTh9yPy6LbSGOYqNeJqtbKgU")
+                .unwrap()
+                .as_str(),
+            "https://h/services/rest/auth/oauth2/v1/clients/c1/certificates/-QjavVtnzeAPA_QdffgnTh9yPy6LbSGOYqNeJqtbKgU/revoke"
+        );
+        for (client, cert) in [
+            ("c/1", "a"),
+            ("c", "a?b"),
+            ("c", "../x"),
+            ("", "a"),
+            ("c", "a b"),
+        ] {
+            let e = revoke_url(&base, client, cert).unwrap_err();
+            assert_eq!(e.status, crate::Status::Unknown, "{client} {cert}");
+        }
+        assert!(certificates_url(&base, "c%2F").is_err());
+    }
+
+    /// Oracle's documented answers, verbatim (fixtures/oracle-docs/).
+    #[test]
+    fn oracles_answers_are_read() {
+        let list = parse_list(include_bytes!(
+            "../../fixtures/oracle-docs/list-response.json"
+        ))
+        .unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(
+            list[0].certificate_id,
+            "I_k32OzlZNGsHtCScnCwQCVLqsQsV2BOIQzlTaSmRQI"
+        );
+        assert_eq!(NamedRef::label(&list[0].entity), "test@test.cz");
+        assert_eq!(NamedRef::label(&list[1].entity), "Test Test");
+        assert_eq!(NamedRef::label(&list[1].role), "Administrator");
+        assert_eq!(list[1].valid_from.as_deref(), Some("2023-10-19"));
+        assert_eq!(list[1].valid_until.as_deref(), Some("2023-11-18"));
+        assert_eq!(list[1].algorithm.as_deref(), Some("RSA"));
+        assert!(!list[1].revoked);
+        let body = include_bytes!("../../fixtures/oracle-docs/add-response.json");
+        let added = parse_added(body).unwrap();
+        assert_eq!(
+            added.certificate_id.as_deref(),
+            Some(include_str!("../../fixtures/oracle-docs/certificate-id.txt").trim())
+        );
+        assert_eq!(added.valid_until.as_deref(), Some("2026-03-01"));
+        assert!(!added.invalidated);
+        assert_eq!(added.created_at.as_deref(), Some("2026-01-30"));
+        assert_eq!(added.entity_role_id.unwrap()["rol"], 1000);
+        assert_eq!(
+            parse_added_id(&answer(200, std::str::from_utf8(body).unwrap(), None)).as_deref(),
+            added.certificate_id.as_deref()
+        );
+        assert_eq!(
+            end_of_day("2023-11-18").unwrap(),
+            time::macros::datetime!(2023-11-19 00:00 UTC)
         );
     }
 }

@@ -7,7 +7,9 @@ pub mod http;
 pub mod token;
 
 /// Where NetSuite's real reason for a refusal is written.
-pub const LOGIN_AUDIT_TRAIL: &str = "Setup > Users/Roles > User Management > View Login Audit Trail (add the Detail column; filter on the integration)";
+/// Oracle's steps (section_158323851171): Use Advanced Search, then the Detail and
+/// Token-based Application Name columns on the Results subtab.
+pub const LOGIN_AUDIT_TRAIL: &str = "Setup > Users/Roles > User Management > View Login Audit Trail: check Use Advanced Search, on the Results subtab add the Detail and Token-based Application Name columns";
 
 /// Where certificates are uploaded and mapped to an integration, role and entity.
 pub const M2M_SETUP_PAGE: &str =

@@ -34,6 +34,27 @@ pub fn token_url_for_account(account: &str) -> Result<String> {
     ))
 }
 
+/// The token endpoint's path under a NetSuite host.
+pub const TOKEN_PATH: &str = "/services/rest/auth/oauth2/v1/token";
+
+/// A `--token-url` given as the bare host the Company URLs subtab shows
+/// (`https://1234567.suitetalk.api.netsuite.com`, with or without `https://` or a final `/`)
+/// gets the token path added; `true` when it was.
+pub fn complete_token_url(given: &str) -> (String, bool) {
+    let given = given.trim();
+    let (scheme, rest) = match given.split_once("://") {
+        Some((scheme, rest)) => (scheme.to_string(), rest),
+        None => ("https".to_string(), given),
+    };
+    let host = rest.trim_end_matches('/');
+    let bare = !host.is_empty() && !host.contains(['/', '?', '#']);
+    if bare {
+        (format!("{scheme}://{host}{TOKEN_PATH}"), true)
+    } else {
+        (given.to_string(), false)
+    }
+}
+
 /// Split `--scope` (comma-separated) into the JSON array the assertion carries. Unknown names
 /// and `mcp` combined with others are refused (exit 2): NetSuite would refuse them.
 pub fn parse_scopes(list: &str) -> Result<Vec<String>> {
@@ -52,21 +73,23 @@ pub fn parse_scopes(list: &str) -> Result<Vec<String>> {
     if scopes.is_empty() {
         return Err(Error::unknown(
             "no scope given",
-            format!("give one or more of {}", SCOPES.join(", ")),
+            format!("give one or more of {}", SCOPES[..3].join(", ")),
         )
         .at(at));
     }
     if let Some(bad) = scopes.iter().find(|s| !SCOPES.contains(&s.as_str())) {
         return Err(Error::critical(
             format!("NetSuite knows no scope {bad:?}"),
-            format!("use {} (comma-separated)", SCOPES.join(", ")),
+            format!("use {} (comma-separated)", SCOPES[..3].join(", ")),
         )
         .at(at));
     }
-    if scopes.len() > 1 && scopes.iter().any(|s| s == "mcp") {
+    if scopes.iter().any(|s| s == "mcp") {
+        // section_157771733782: the NetSuite AI Connector (mcp) needs the client-credentials
+        // grant unchecked on its integration: NetSuite cannot issue an mcp token for M2M.
         return Err(Error::critical(
-            "the mcp scope cannot be combined with other scopes",
-            "request mcp alone, or leave it out",
+            "the mcp scope cannot be used with client credentials (M2M): the NetSuite AI Connector requires the Client Credentials grant to be unchecked",
+            "leave mcp out (use restlets, rest_webservices or suite_analytics); the AI Connector uses the authorization-code flow",
         )
         .at(at));
     }
@@ -119,55 +142,132 @@ impl TokenRequest {
                 aud: self.url.as_str().to_string(),
                 iat,
                 exp: iat.saturating_add(i64::try_from(self.ttl).unwrap_or(i64::MAX)),
+                jti: super::assertion::random_jti(),
             },
         }
     }
 }
 
-/// A likely cause of a refusal, from the common mistakes in `../shared/NETSUITE.md`.
+/// A likely cause of a refusal, named as Oracle's Login Audit Trail names it in its Detail
+/// column (section_158323851171, subsect_158324637123) where Oracle names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cause {
-    /// The `kid` is not this mapping's Certificate ID.
-    Kid,
-    /// The key is not the uploaded certificate's, or the certificate is revoked or expired.
-    Signature,
-    /// `aud` is not the URL NetSuite expects.
+    /// The `kid` matches no valid certificate of this integration.
+    MissingKey,
+    /// The assertion has no `kid`.
+    MissingKeyId,
+    /// The `alg` is not one NetSuite takes (RS256...).
+    UnsupportedAlgo,
+    /// The signature does not verify with the certificate the `kid` names.
+    SignatureValidation,
+    /// The signature is malformed.
+    InvalidSignature,
+    /// `iat` is in NetSuite's future.
+    TokenNotAcceptable,
+    /// `exp` is in NetSuite's past.
+    TokenExpired,
+    /// `exp - iat` is too long.
+    TokenValidityTooBroad,
+    /// `iss` is not the integration the certificate is mapped to.
+    InvalidIssuer,
+    /// `iss` names no integration, or the integration cannot use M2M.
+    InvalidIntegration,
+    /// The integration's State is not Enabled.
+    IntegrationBlocked,
+    /// The scope is empty or not checked on the integration record.
+    ScopeMismatched,
+    /// The scope is not valid.
+    InvalidScope,
+    /// The mapped entity or role is invalid or inactive.
+    EntityOrRoleDisabled,
+    /// The OAuth 2.0 feature is off.
+    FeatureDisabled,
+    /// The Client Credentials (Machine to Machine) grant is not checked on the integration.
+    GrantUnchecked,
+    /// Public Client is checked on the integration (M2M does not support public clients).
+    PublicClient,
+    /// The mapped role lacks "Log in using OAuth 2.0 Access Tokens".
+    RoleLogin,
+    /// `aud` is not the token URL NetSuite expects.
     Audience,
-    /// `iss` is not the integration's client ID.
-    Issuer,
-    /// The integration lacks the client-credentials grant.
-    Grant,
-    /// A scope is not checked on the integration record.
-    Scope,
-    /// The mapped role lacks the permission, or role or entity is disabled.
-    Role,
-    /// The clock may be off (suspected, not measured).
-    Clock,
-    /// The mapping is gone (sandbox refresh, expired or revoked certificate).
-    Wiped,
     /// The clock is off by this many seconds, measured from NetSuite's `Date` header.
     ClockSkew(i64),
 }
 
+impl Cause {
+    /// The Login Audit Trail's Detail value for this cause, where Oracle names one.
+    pub fn detail(self) -> Option<&'static str> {
+        use Cause::*;
+        Some(match self {
+            MissingKey => "MissingKey",
+            MissingKeyId => "MissingKeyId",
+            UnsupportedAlgo => "UnsupportedAlgo",
+            SignatureValidation => "SignatureValidation",
+            InvalidSignature => "InvalidSignature",
+            TokenNotAcceptable => "TokenNotAcceptable",
+            TokenExpired => "TokenExpired",
+            TokenValidityTooBroad => "TokenValidityTooBroad",
+            InvalidIssuer => "InvalidIssuer",
+            InvalidIntegration => "InvalidIntegration",
+            IntegrationBlocked => "IntegrationBlocked",
+            ScopeMismatched => "ScopeMismatched",
+            InvalidScope => "InvalidScope",
+            EntityOrRoleDisabled => "EntityOrRoleDisabled",
+            FeatureDisabled => "FeatureDisabled",
+            GrantUnchecked | PublicClient | RoleLogin | Audience | ClockSkew(_) => return None,
+        })
+    }
+
+    /// Whether Oracle's pages say this is a reason NetSuite refuses (else nskeys' guess).
+    pub fn sourced(self) -> bool {
+        !matches!(self, Cause::Audience | Cause::RoleLogin)
+    }
+
+    fn text(self) -> String {
+        use Cause::*;
+        match self {
+            MissingKey => "the Certificate ID (the assertion's kid) matches no valid certificate of this integration: a Certificate ID from another mapping, account or sandbox, a certificate never uploaded, revoked or expired, or a mapping wiped by a sandbox refresh".into(),
+            MissingKeyId => "the assertion has no Certificate ID (kid)".into(),
+            UnsupportedAlgo => "the signature algorithm is not one NetSuite takes (PS256/384/512, ES256/384/512; RS256 is refused)".into(),
+            SignatureValidation => "the signature does not verify: the key is not the one of the certificate uploaded for this Certificate ID".into(),
+            InvalidSignature => "the signature is malformed (ES* must be raw r||s, PS* salt = hash length)".into(),
+            TokenNotAcceptable => "the assertion is issued in NetSuite's future (iat): this machine's clock is ahead".into(),
+            TokenExpired => "the assertion has expired for NetSuite (exp): this machine's clock is behind".into(),
+            TokenValidityTooBroad => "the assertion lives too long (exp - iat): keep --assertion-ttl at most 3600".into(),
+            InvalidIssuer => "the Client ID (the assertion's iss, --client-id) is not the integration this certificate is mapped to".into(),
+            InvalidIntegration => "the Client ID (iss, --client-id) names no integration record usable for M2M".into(),
+            IntegrationBlocked => "the integration record's State is not Enabled".into(),
+            ScopeMismatched => "a requested scope is not checked on the integration record (or the scope is empty)".into(),
+            InvalidScope => "the scope is not valid (restlets, rest_webservices, suite_analytics)".into(),
+            EntityOrRoleDisabled => "the mapped entity or role is invalid or inactive".into(),
+            FeatureDisabled => "the OAuth 2.0 feature is off (Setup > Company > Enable Features > SuiteCloud)".into(),
+            GrantUnchecked => "the integration record does not have the Client Credentials (Machine to Machine) grant checked".into(),
+            PublicClient => "Public Client is checked on the integration record: M2M does not support public clients".into(),
+            RoleLogin => "the mapped role lacks the 'Log in using OAuth 2.0 Access Tokens' permission".into(),
+            Audience => "the token URL (the assertion's aud) is not the one NetSuite expects: wrong account, or a sandbox without -sb1 in the host".into(),
+            ClockSkew(skew) => format!(
+                "this machine's clock differs from NetSuite's by {skew} s: fix the clock (NTP); iat/exp look wrong to NetSuite"
+            ),
+        }
+    }
+}
+
 impl fmt::Display for Cause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Cause::Kid => "kid (--cert-id) is wrong: not the Certificate ID of this mapping, or from another account or sandbox (Login Audit Trail: InvalidSignature / TokenRejected)",
-            Cause::Signature => "the key does not belong to the certificate uploaded for this mapping, or the certificate was revoked or expired (InvalidSignature)",
-            Cause::Audience => "aud differs from the URL NetSuite expects: wrong account, or a sandbox without _SB1 / -sb1 in the host (TokenRejected)",
-            Cause::Issuer => "iss (--client-id) is not the integration's client ID, or the integration is disabled (UnknownIntegration / InvalidIntegration)",
-            Cause::Grant => "the integration record does not have the Client Credentials (Machine to Machine) grant checked (InvalidIntegration)",
-            Cause::Scope => "a requested scope is not checked on the integration record (ScopeMismatched / InvalidScope)",
-            Cause::Role => "the mapped role lacks 'Log in using OAuth 2.0 Access Tokens', or the role or entity is disabled (EntityOrRoleDisabled)",
-            Cause::Clock => "this machine's clock is ahead of or behind NetSuite's: iat/exp look wrong to it (TokenRejected)",
-            Cause::Wiped => "the mapping is gone: a sandbox refresh clears M2M mappings, an expired or revoked certificate needs a new one",
-            Cause::ClockSkew(skew) => {
-                return write!(
-                    f,
-                    "this machine's clock differs from NetSuite's by {skew} s: fix the clock (NTP); iat/exp look wrong to NetSuite"
-                );
-            }
-        })
+        match (self.detail(), self) {
+            (Some(name), _) => write!(f, "{name}: {}", self.text()),
+            (None, Cause::ClockSkew(_)) => write!(
+                f,
+                "{} (Login Audit Trail: TokenNotAcceptable or TokenExpired)",
+                self.text()
+            ),
+            (None, c) if c.sourced() => write!(
+                f,
+                "{} (Oracle names no Login Audit Trail Detail for it)",
+                self.text()
+            ),
+            (None, _) => write!(f, "{} (unverified: no Oracle source)", self.text()),
+        }
     }
 }
 
@@ -192,7 +292,13 @@ pub struct Refusal {
     pub likely_causes: Vec<Cause>,
     /// Where to look in NetSuite.
     pub where_to_look: Vec<String>,
+    /// What else to know about this answer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
+
+/// Said after a `500 {"error":"server_error"}`.
+pub const OUTAGE_NOTE: &str = "NetSuite answers 500 server_error for refused assertions (seen for an unsupported algorithm, a missing kid, a key never uploaded); NetSuite may also be having an outage if this persists (https://status.netsuite.com)";
 
 /// How much of a raw answer is shown.
 pub const RAW_SHOWN: usize = 600;
@@ -281,18 +387,14 @@ pub fn read_answer(url: &str, status: u16, body: &[u8], location: Option<&str>) 
                 )
                 .at(url));
             }
-            Ok(Answer::Refused(Refusal {
-                http_status: status,
-                likely_causes: likely_causes(error.as_deref(), status).to_vec(),
-                where_to_look: vec![
-                    format!("Login Audit Trail: {LOGIN_AUDIT_TRAIL}"),
-                    format!("the certificate mapping: {M2M_SETUP_PAGE}"),
-                    "the integration record: Setup > Integration > Manage Integrations (Client Credentials (Machine to Machine) grant, scopes)".into(),
-                ],
-                error,
-                error_description: field("error_description"),
-                answer: excerpt(body, RAW_SHOWN),
-            }))
+            Ok(Answer::Refused(refusal(status, error, field("error_description"), body)))
+        }
+        // Seen from the real endpoint for a refused assertion (unsupported alg, no kid, a key
+        // never uploaded): more likely a refusal than an outage (../shared/NETSUITE.md).
+        500 if field("error").as_deref() == Some("server_error") => {
+            let mut r = refusal(status, field("error"), field("error_description"), body);
+            r.notes.push(OUTAGE_NOTE.into());
+            Ok(Answer::Refused(r))
         }
         _ => Err(Error::unknown(
             format!(
@@ -305,21 +407,80 @@ pub fn read_answer(url: &str, status: u16, body: &[u8], location: Option<&str>) 
     }
 }
 
+fn refusal(
+    status: u16,
+    error: Option<String>,
+    description: Option<String>,
+    body: &[u8],
+) -> Refusal {
+    Refusal {
+        http_status: status,
+        likely_causes: likely_causes(error.as_deref(), status).to_vec(),
+        where_to_look: vec![
+            format!("Login Audit Trail: {LOGIN_AUDIT_TRAIL}"),
+            format!("the certificate mapping: {M2M_SETUP_PAGE}"),
+            "the integration record: Setup > Integration > Manage Integrations (State Enabled, Client Credentials (Machine to Machine) grant checked, Public Client unchecked, scopes)".into(),
+        ],
+        error,
+        error_description: description,
+        answer: excerpt(body, RAW_SHOWN),
+        notes: Vec::new(),
+    }
+}
+
 /// The likely causes of a refusal, most likely first, from the common mistakes in
 /// `../shared/NETSUITE.md`. NetSuite does not document which cause gives which code, so each
 /// list covers the mistakes reported with that code first and the rest after.
 pub fn likely_causes(error: Option<&str>, status: u16) -> &'static [Cause] {
     use Cause::*;
     match error {
-        Some("invalid_request") => &[Kid, Audience, Signature, Clock, Wiped, Issuer],
-        Some("invalid_client") => &[Signature, Kid, Issuer, Grant, Wiped, Clock],
-        Some("invalid_grant") => &[Clock, Kid, Signature, Audience, Wiped],
-        Some("invalid_scope") => &[Scope],
-        Some("unauthorized_client") => &[Grant, Role, Issuer, Scope],
-        Some("access_denied") => &[Role, Scope, Grant],
-        _ if status == 401 || status == 403 => &[Signature, Kid, Issuer, Role, Grant, Wiped],
+        Some("server_error") => &[MissingKey, UnsupportedAlgo, MissingKeyId],
+        Some("invalid_request") => &[
+            MissingKey,
+            Audience,
+            SignatureValidation,
+            TokenNotAcceptable,
+            InvalidIssuer,
+        ],
+        Some("invalid_client") => &[
+            SignatureValidation,
+            MissingKey,
+            InvalidIssuer,
+            InvalidIntegration,
+            IntegrationBlocked,
+            Audience,
+            FeatureDisabled,
+        ],
+        Some("invalid_grant") => &[
+            TokenNotAcceptable,
+            TokenExpired,
+            TokenValidityTooBroad,
+            EntityOrRoleDisabled,
+            RoleLogin,
+            MissingKey,
+        ],
+        Some("invalid_scope") => &[ScopeMismatched, InvalidScope],
+        Some("unauthorized_client") => &[GrantUnchecked, PublicClient, InvalidIntegration],
+        Some("access_denied") => &[EntityOrRoleDisabled, RoleLogin, ScopeMismatched],
+        _ if status == 401 || status == 403 => &[
+            SignatureValidation,
+            MissingKey,
+            InvalidIssuer,
+            IntegrationBlocked,
+            EntityOrRoleDisabled,
+            FeatureDisabled,
+        ],
         _ => &[
-            Kid, Signature, Issuer, Audience, Scope, Grant, Role, Clock, Wiped,
+            MissingKey,
+            SignatureValidation,
+            InvalidIssuer,
+            InvalidIntegration,
+            Audience,
+            ScopeMismatched,
+            GrantUnchecked,
+            PublicClient,
+            EntityOrRoleDisabled,
+            TokenNotAcceptable,
         ],
     }
 }
@@ -328,7 +489,8 @@ impl Refusal {
     /// Put a measured clock skew first, in place of the suspected clock cause: measured
     /// beats suspected.
     pub fn clock_measured(&mut self, skew: i64) {
-        self.likely_causes.retain(|c| *c != Cause::Clock);
+        self.likely_causes
+            .retain(|c| !matches!(c, Cause::TokenNotAcceptable | Cause::TokenExpired));
         self.likely_causes.insert(0, Cause::ClockSkew(skew));
     }
 }
@@ -348,12 +510,36 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_host_gets_the_token_path() {
+        let full = "https://1234567.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token";
+        for given in [
+            "https://1234567.suitetalk.api.netsuite.com",
+            "https://1234567.suitetalk.api.netsuite.com/",
+            "1234567.suitetalk.api.netsuite.com",
+        ] {
+            assert_eq!(
+                complete_token_url(given),
+                (full.to_string(), true),
+                "{given}"
+            );
+        }
+        assert_eq!(complete_token_url(full), (full.to_string(), false));
+        assert_eq!(
+            complete_token_url("http://127.0.0.1:8080/x/token"),
+            ("http://127.0.0.1:8080/x/token".to_string(), false)
+        );
+    }
+
+    #[test]
     fn scopes() {
         assert_eq!(
             parse_scopes("restlets, rest_webservices").unwrap(),
             vec!["restlets", "rest_webservices"]
         );
-        assert_eq!(parse_scopes("mcp").unwrap(), vec!["mcp"]);
+        assert_eq!(
+            parse_scopes("mcp").unwrap_err().status,
+            crate::Status::Critical
+        );
         assert_eq!(
             parse_scopes("mcp,restlets").unwrap_err().status,
             crate::Status::Critical
@@ -387,6 +573,8 @@ mod tests {
         assert!(read_answer("u", 200, b"<html>", None).is_err());
         assert!(read_answer("u", 302, b"", Some("https://x")).is_err());
         assert!(read_answer("u", 503, b"busy", None).is_err());
+        assert!(read_answer("u", 500, b"oops", None).is_err());
+        assert!(read_answer("u", 502, br#"{"error":"server_error"}"#, None).is_err());
         assert!(read_answer("u", 404, b"nope", None).is_err());
         let Answer::Refused(r) =
             read_answer("u", 400, br#"{"error":"invalid_request"}"#, None).unwrap()
@@ -397,6 +585,44 @@ mod tests {
         assert!(!r.likely_causes.is_empty());
     }
 
+    /// Seen from the real endpoint for a bad assertion: a refusal (exit 2), not an outage.
+    #[test]
+    fn server_error_500_is_a_refusal_with_the_outage_caveat() {
+        let Answer::Refused(r) =
+            read_answer("u", 500, br#"{"error":"server_error"}"#, None).unwrap()
+        else {
+            panic!("not refused")
+        };
+        assert_eq!(
+            r.likely_causes,
+            [
+                Cause::MissingKey,
+                Cause::UnsupportedAlgo,
+                Cause::MissingKeyId
+            ]
+        );
+        assert!(r.notes[0].contains("outage if this persists"));
+    }
+
+    /// Every cause is named with Oracle's Detail value, or marked.
+    #[test]
+    fn causes_use_oracles_audit_trail_names() {
+        let all = likely_causes(None, 400);
+        for c in all {
+            let text = c.to_string();
+            assert!(
+                c.detail().is_some_and(|d| text.starts_with(d))
+                    || text.contains("Oracle names no Login Audit Trail Detail")
+                    || text.contains("unverified"),
+                "{text}"
+            );
+            assert!(
+                !text.contains("TokenRejected") && !text.contains("ClientAuthenticationFailed")
+            );
+        }
+        assert!(Cause::Audience.to_string().contains("unverified"));
+    }
+
     #[test]
     fn a_measured_skew_replaces_the_suspected_clock() {
         let Answer::Refused(mut r) =
@@ -404,13 +630,13 @@ mod tests {
         else {
             panic!("not refused")
         };
-        assert_eq!(r.likely_causes[0], Cause::Clock);
+        assert_eq!(r.likely_causes[0], Cause::TokenNotAcceptable);
         r.clock_measured(-90);
         assert_eq!(r.likely_causes[0], Cause::ClockSkew(-90));
-        assert!(!r.likely_causes.contains(&Cause::Clock));
+        assert!(!r.likely_causes.contains(&Cause::TokenNotAcceptable));
         assert_eq!(
             serde_json::to_value(r.likely_causes[0]).unwrap(),
-            "this machine's clock differs from NetSuite's by -90 s: fix the clock (NTP); iat/exp look wrong to NetSuite"
+            "this machine's clock differs from NetSuite's by -90 s: fix the clock (NTP); iat/exp look wrong to NetSuite (Login Audit Trail: TokenNotAcceptable or TokenExpired)"
         );
     }
 }

@@ -218,10 +218,35 @@ impl CertFacts {
         colon_hex(&self.sha256)
     }
 
+    /// NetSuite's Certificate ID for this certificate (the assertion's `kid`): base64url,
+    /// unpadded, of the SHA-256 of the DER, the same digest as [`Self::fingerprint`].
+    pub fn certificate_id(&self) -> String {
+        certificate_id_of_digest(&self.sha256)
+    }
+
     /// notAfter - notBefore in whole days.
     pub fn validity_days(&self) -> i64 {
         crate::time::days_between(self.not_before, self.not_after)
     }
+}
+
+/// NetSuite's Certificate ID of a certificate's DER: base64url (unpadded) of its SHA-256,
+/// verified on Oracle's own example (article_0209112025, `fixtures/oracle-docs/`).
+pub fn certificate_id(der: &[u8]) -> String {
+    certificate_id_of_digest(&Sha256::digest(der))
+}
+
+fn certificate_id_of_digest(digest: &[u8]) -> String {
+    use base64ct::Encoding as _;
+    base64ct::Base64UrlUnpadded::encode_string(digest)
+}
+
+/// Whether `id` has the shape of a Certificate ID: 43 base64url characters (a SHA-256).
+pub fn looks_like_certificate_id(id: &str) -> bool {
+    id.len() == 43
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Colon-separated upper-case hex, as openssl prints fingerprints and serials.
@@ -282,6 +307,24 @@ mod tests {
             decimal(&big),
             "730750818665451459101842416358141509827966271487"
         );
+    }
+
+    /// Oracle's own example (article_0209112025): the certificate uploaded there came back
+    /// with this Certificate ID.
+    #[test]
+    fn certificate_id_is_oracles_on_oracles_example() {
+        let pem = include_bytes!("../../fixtures/oracle-docs/certificate.pem");
+        let want = include_str!("../../fixtures/oracle-docs/certificate-id.txt").trim();
+        let blocks = crate::pki::pem::pem_blocks(pem).unwrap();
+        let facts = CertFacts::from_der(&blocks[0].der).unwrap();
+        assert_eq!(facts.certificate_id(), want);
+        assert_eq!(certificate_id(&blocks[0].der), want);
+        assert!(looks_like_certificate_id(want));
+        assert!(looks_like_certificate_id(
+            "-QjavVtnzeAPA_QdffgnTh9yPy6LbSGOYqNeJqtbKgU"
+        ));
+        assert!(!looks_like_certificate_id("a/b"));
+        assert!(!looks_like_certificate_id("OLD1"));
     }
 
     #[test]

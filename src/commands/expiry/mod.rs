@@ -1,7 +1,7 @@
 //! `nskeys expiry`: judge when certificates expire, for cron and monitoring. Every path is
 //! judged even when another fails; the exit status is the worst state found.
 
-mod report;
+pub(crate) mod report;
 
 use crate::error::{Error, Result, Status};
 use crate::pki::facts::CertFacts;
@@ -15,18 +15,8 @@ use time::OffsetDateTime;
 /// The file extensions a directory scan reads.
 pub const DIR_EXTENSIONS: [&str; 4] = ["pem", "crt", "cer", "der"];
 
-/// Output formats of `nskeys expiry`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// A line per certificate.
-    Text,
-    /// A JSON array of objects.
-    Json,
-    /// One line with perfdata, for Nagios/Icinga.
-    Nagios,
-    /// Textfile-collector metrics named as the x509 exporters name them.
-    Prometheus,
-}
+/// Output formats of `nskeys expiry` (shared with `certs list` and `verify`).
+pub use crate::commands::output::Format;
 
 /// `nskeys expiry`'s parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -112,6 +112,9 @@ pub struct Inspected {
     /// SHA-256 of the certificate DER, colon hex.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256_fingerprint: Option<String>,
+    /// NetSuite's Certificate ID (the assertion's `kid`): base64url of the same SHA-256.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_id: Option<String>,
     /// JWT algorithms NetSuite accepts that the key can sign.
     pub jwt_algs: Vec<Alg>,
     /// Whether `--key` is this certificate's key.
@@ -145,6 +148,7 @@ impl Inspected {
             netsuite_expiry: None,
             signature: None,
             sha256_fingerprint: None,
+            certificate_id: None,
             jwt_algs: Vec::new(),
             key_matches: None,
             verdict: Status::Ok,
@@ -232,6 +236,7 @@ fn certificate(facts: &CertFacts, encoding: Encoding, now: OffsetDateTime) -> In
         netsuite_expiry: Some(rfc3339(until)),
         signature: Some(facts.signature.clone()),
         sha256_fingerprint: Some(facts.fingerprint()),
+        certificate_id: Some(facts.certificate_id()),
         spki_der: Some(facts.spki_der.clone()),
         ..Inspected::new(ObjectKind::Certificate, encoding)
     };

@@ -72,6 +72,9 @@ fn object(out: &mut String, o: &Inspected, n: usize, of: usize) {
     if let Some(v) = &o.sha256_fingerprint {
         row("SHA-256:", v);
     }
+    if let Some(v) = &o.certificate_id {
+        row("NetSuite Certificate ID:", v);
+    }
     if o.kind != ObjectKind::PrivateKey || !o.jwt_algs.is_empty() {
         let algs: Vec<&str> = o.jwt_algs.iter().map(|a| a.jwt_name()).collect();
         let v = if algs.is_empty() {

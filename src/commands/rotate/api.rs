@@ -2,7 +2,7 @@
 //! is proven with a token exchange, the pointers switch, and with `--revoke-old` the old
 //! certificate is revoked. A child of `rotate` so it shares its context and steps.
 
-use super::{Ctx, dated_pair, new_pair, params_for, prove, switch};
+use super::{Ctx, current_certificate, dated_pair, new_pair, params_for, prove, switch};
 use crate::commands::preflight::{self, ExchangeParams, Plan};
 use crate::error::{Error, Result, Status};
 use crate::netsuite::certs_api::{self, ApiAction, api_base};
@@ -128,20 +128,40 @@ fn do_upload(
             ));
         }
     }
-    // An "ID" equal to the certificate in use would make the proof below meaningless.
-    let old_id = &plan.assertion.header.kid;
-    let Some(id) = certs_api::parse_added_id(&answer).filter(|id| id != old_id) else {
-        e.status = PairStatus::Uploaded;
-        ctx.state.upsert(e.clone());
-        ctx.save()?;
-        return Err(certs_api::senseless(
-            "the upload was accepted but the answer names no new certificate ID (or several)",
-            &answer,
-            url.as_str(),
-            &format!(
-                "{keep}; find the new ID with nskeys certs list (or the M2M setup page), then run nskeys rotate --new-cert-id ID"
-            ),
-        ));
+    // NetSuite's Certificate ID is the certificate's SHA-256: nskeys knows it before the
+    // upload, and an answer naming another is news to stop on (NetSuite's answer wins, but
+    // the user must be told and decide).
+    let predicted = current_certificate(&ctx.dir.join(&e.cert_file))?.certificate_id();
+    let answered = certs_api::parse_added_id(&answer);
+    let id = match answered {
+        None => {
+            ctx.step(format!(
+                "NetSuite's answer names no certificate ID: using the one the certificate gives, {predicted}"
+            ));
+            predicted
+        }
+        Some(id) if id == predicted => id,
+        Some(id) => {
+            e.cert_id = Some(id.clone());
+            e.status = PairStatus::Uploaded;
+            ctx.state.upsert(e.clone());
+            ctx.save()?;
+            ctx.step(format!(
+                "NetSuite answered certificate ID {id} for {}, but its SHA-256 gives {predicted}; nothing was switched",
+                e.cert_file
+            ));
+            return Err(Error::unknown(
+                format!(
+                    "NetSuite answered Certificate ID {id} for the uploaded {}, not {predicted} (its SHA-256, the ID NetSuite has always given)",
+                    e.cert_file
+                ),
+                format!(
+                    "{keep}; the answer is recorded in {}. Check the new mapping on NetSuite's M2M setup page (nskeys certs list); if NetSuite shows {id}, run the same nskeys rotate again with --no-cert-id-check",
+                    ctx.state_path.display()
+                ),
+            )
+            .at(url.as_str()));
+        }
     };
     e.cert_id = Some(id.clone());
     e.status = PairStatus::Uploaded;
@@ -170,7 +190,8 @@ fn revoke(
         err.hint = keep.clone();
         err
     })?;
-    let answer = http.api_request(url, &token.access_token, Some("{}"))?;
+    // Oracle's example revokes with an empty body (content-length: 0).
+    let answer = http.api_request(url, &token.access_token, Some(""))?;
     match answer.status {
         200..=299 => {}
         400..=499 => {
@@ -202,6 +223,13 @@ fn revoke(
     ctx.report.revoked = true;
     ctx.step(format!("revoked the old certificate {old_id} in NetSuite"));
     Ok(Status::Ok)
+}
+
+/// The Certificate ID the new certificate `cert_file` will have, if it exists yet.
+fn pending_id(ctx: &Ctx<'_>, cert_file: &str) -> String {
+    current_certificate(&ctx.dir.join(cert_file))
+        .map(|c| c.certificate_id())
+        .unwrap_or_else(|_| "(computed once it is made)".into())
 }
 
 fn dry_run(
@@ -254,7 +282,10 @@ fn dry_run(
         first,
         format!("2. POST {token_url} with an assertion for the current key (kid {kid})"),
         format!("3. POST {list_url} with {body}"),
-        "4. read the new certificate ID from the answer".into(),
+        format!(
+            "4. check that NetSuite's answer names certificate ID {} (the new certificate's SHA-256)",
+            pending_id(ctx, &c)
+        ),
         format!(
             "5. POST {token_url} with an assertion for the new key (kid = the new ID), retried within --timeout"
         ),
@@ -269,7 +300,7 @@ fn dry_run(
     }
     if ctx.args.revoke_old {
         ctx.step(format!(
-            "7. POST {revoke_url} with {{}} (revoke {kid}), with a token from the new key"
+            "7. POST {revoke_url} with an empty body (revoke {kid}), with a token from the new key"
         ));
     }
     Ok(Status::Ok)

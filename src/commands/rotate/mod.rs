@@ -193,9 +193,14 @@ fn run(ctx: &mut Ctx<'_>) -> Result<Status> {
             "manual mode changes nothing in use until --new-cert-id proves the new certificate",
         ));
     }
+    let pending_ready = ctx.state.pending().is_some_and(|p| {
+        ctx.dir.join(&p.key_file).is_file() && ctx.dir.join(&p.cert_file).is_file()
+    });
     match args.new_cert_id.clone() {
+        // Step 2 needs no ID: the new certificate's Certificate ID is its SHA-256.
+        None if pending_ready => manual_finish(ctx, None),
         None => manual_prepare(ctx),
-        Some(id) => manual_finish(ctx, id.map(|id| id.trim().to_string())),
+        Some(id) => manual_finish(ctx, Some(id.map(|id| id.trim().to_string()))),
     }
 }
 
@@ -286,14 +291,34 @@ fn due(ctx: &mut Ctx<'_>, days: u32) -> Result<bool> {
 fn record_current(ctx: &mut Ctx<'_>) -> Result<()> {
     let key_name = state::resolved_name(&ctx.key_ptr.value).unwrap_or_default();
     let cert_name = state::resolved_name(&ctx.cert_ptr.value).unwrap_or_default();
-    let given = ctx.args.exchange.cert_id.clone().map(|id| id.value);
+    let cert = current_certificate(&ctx.cert_ptr.value)?;
+    // The current certificate's ID is its SHA-256: a --cert-id that is another is a mistake
+    // to stop on before anything is recorded.
+    let computed = cert.certificate_id();
+    let given = ctx
+        .args
+        .exchange
+        .cert_id
+        .clone()
+        .map(|id| id.map(|v| v.trim().to_string()))
+        .filter(|id| !id.value.is_empty());
+    if let Some(g) = &given
+        && g.value != computed
+        && !ctx.args.exchange.no_cert_id_check
+    {
+        return Err(preflight::cert_id_mismatch(
+            g,
+            &ctx.cert_ptr.value,
+            &computed,
+        ));
+    }
+    let given = Some(given.map_or(computed, |g| g.value));
     if let Some(e) = ctx.state.entry_mut(&key_name) {
         if e.cert_id.is_none() {
             e.cert_id = given;
         }
         return Ok(());
     }
-    let cert = current_certificate(&ctx.cert_ptr.value)?;
     let (not_before, not_after) = (rfc3339(cert.not_before), rfc3339(cert.not_after));
     ctx.state.upsert(Entry {
         cert_id: given,
@@ -393,7 +418,8 @@ fn new_pair(ctx: &mut Ctx<'_>) -> Result<Entry> {
         false,
     )?;
     let entry = Entry {
-        cert_id: None,
+        // Predicted: NetSuite's Certificate ID is the certificate's SHA-256.
+        cert_id: Some(made.cert.certificate_id()),
         key_file,
         cert_file,
         not_before: rfc3339(made.cert.not_before),
@@ -419,6 +445,7 @@ fn manual_prepare(ctx: &mut Ctx<'_>) -> Result<Status> {
     ctx.report.new_key = Some(e.key_file.clone());
     ctx.report.new_cert = Some(e.cert_file.clone());
     let cert = ctx.dir.join(&e.cert_file);
+    let predicted = current_certificate(&cert)?.certificate_id();
     for s in [
         format!(
             "the key in use ({}) is unchanged",
@@ -429,8 +456,11 @@ fn manual_prepare(ctx: &mut Ctx<'_>) -> Result<Status> {
             "choose the SAME entity, role and application as the current mapping and upload {}; save",
             cert.display()
         ),
-        "copy the Certificate ID NetSuite shows for the new mapping".into(),
-        "then run: nskeys rotate --new-cert-id <THAT ID> (with the same connection options as now)"
+        format!(
+            "NetSuite will show Certificate ID {predicted} for the new mapping (the SHA-256 of {})",
+            cert.display()
+        ),
+        "then run nskeys rotate again (with the same connection options as now): it proves the new certificate and switches to it"
             .into(),
     ] {
         ctx.step(s);
@@ -438,11 +468,11 @@ fn manual_prepare(ctx: &mut Ctx<'_>) -> Result<Status> {
     Ok(Status::Ok)
 }
 
-fn manual_finish(ctx: &mut Ctx<'_>, id: Sourced<String>) -> Result<Status> {
-    if id.value.is_empty() {
+fn manual_finish(ctx: &mut Ctx<'_>, id: Option<Sourced<String>>) -> Result<Status> {
+    if id.as_ref().is_some_and(|id| id.value.is_empty()) {
         return Err(Error::unknown(
             "--new-cert-id is empty",
-            "give the Certificate ID NetSuite shows for the new mapping",
+            "leave it out: nskeys computes the new certificate's ID",
         ));
     }
     let Some(e) = ctx.state.pending().cloned() else {
@@ -451,6 +481,14 @@ fn manual_finish(ctx: &mut Ctx<'_>, id: Sourced<String>) -> Result<Status> {
             "run nskeys rotate first (without --new-cert-id): it makes the pair to upload",
         )
         .at(ctx.state_path.display()));
+    };
+    let cert_path = ctx.dir.join(&e.cert_file);
+    let id = match id {
+        Some(id) => id,
+        None => Sourced::new(
+            current_certificate(&cert_path)?.certificate_id(),
+            Origin::Certificate(cert_path),
+        ),
     };
     ctx.report.new_key = Some(e.key_file.clone());
     ctx.report.new_cert = Some(e.cert_file.clone());

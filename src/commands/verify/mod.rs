@@ -2,8 +2,10 @@
 //! a token, and explain a refusal. `verify` reports (text or `--json`); `token` prints only the
 //! access token, for `curl -H "Authorization: Bearer $(nskeys token)"`.
 
+mod monitor;
 mod text;
 
+use crate::commands::output::Format;
 use crate::commands::preflight::{self, CertInfo, ExchangeParams, Plan, Warning};
 use crate::error::{Error, Result, Status};
 use crate::netsuite::http::{self, Http};
@@ -21,8 +23,8 @@ pub struct VerifyParams {
     pub print_token: bool,
     /// After a token is issued, make one SuiteQL request with it.
     pub probe: bool,
-    /// Print one JSON object for every outcome.
-    pub json: bool,
+    /// Output format (`--json` is `Format::Json`).
+    pub format: Format,
 }
 
 /// `nskeys token`'s parameters.
@@ -124,8 +126,10 @@ pub struct TokenInfo {
     pub token_type: String,
     /// Lifetime in seconds, if NetSuite said.
     pub expires_in: Option<u64>,
-    /// Scopes NetSuite named, else those requested.
-    pub scope: String,
+    /// The scopes NetSuite's answer names (`scope`); absent when it names none.
+    pub scopes_granted: Option<Vec<String>>,
+    /// The scopes the assertion asked for.
+    pub scopes_requested: Vec<String>,
     /// The access token (only with `--print-token`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
@@ -140,7 +144,13 @@ pub struct ProbeInfo {
     pub http_status: u16,
     /// Whether the REST API took the token.
     pub authenticated: bool,
-    /// NetSuite's answer, cut short.
+    /// NetSuite's `o:errorCode` (e.g. `INVALID_LOGIN`), from `o:errorDetails`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// NetSuite's `detail`, from `o:errorDetails`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// NetSuite's answer, bounded.
     pub answer: String,
 }
 
@@ -158,12 +168,13 @@ pub fn command_verify(params: &VerifyParams, out: &mut dyn Write) -> Result<Stat
         report.error = Some(e.to_string());
         report.outcome.get_or_insert(Outcome::Error);
     }
-    let written = if params.json {
-        serde_json::to_string_pretty(&report)
+    let written = match params.format {
+        Format::Json => serde_json::to_string_pretty(&report)
             .map_err(std::io::Error::other)
-            .and_then(|s| writeln!(out, "{s}"))
-    } else {
-        text::write_report(&report, params.exchange.assertion_ttl.value, out)
+            .and_then(|s| writeln!(out, "{s}")),
+        Format::Text => text::write_report(&report, params.exchange.assertion_ttl.value, out),
+        Format::Nagios => out.write_all(monitor::nagios(&report).as_bytes()),
+        Format::Prometheus => out.write_all(monitor::prometheus(&report).as_bytes()),
     };
     written.map_err(|e| Error::unknown(format!("cannot write the report: {e}"), ""))?;
     result
@@ -240,10 +251,13 @@ fn verify(params: &VerifyParams, report: &mut Report) -> Result<Status> {
     report.token = Some(TokenInfo {
         token_type: issued.token_type.clone(),
         expires_in: issued.expires_in,
-        scope: issued
-            .scope
-            .clone()
-            .unwrap_or_else(|| plan.assertion.claims.scope.join(" ")),
+        scopes_granted: issued.scope.as_deref().map(|s| {
+            s.split([' ', ','])
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        }),
+        scopes_requested: plan.assertion.claims.scope.clone(),
         access_token: params.print_token.then(|| issued.access_token.to_string()),
     });
     if params.probe {
@@ -254,30 +268,59 @@ fn verify(params: &VerifyParams, report: &mut Report) -> Result<Status> {
     Ok(Status::Ok)
 }
 
+/// NetSuite's REST error details (`o:errorDetails`: `detail`, `o:errorCode`), first entry.
+fn error_details(body: &[u8]) -> (Option<String>, Option<String>) {
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return (None, None);
+    };
+    let first = json
+        .get("o:errorDetails")
+        .and_then(|d| d.get(0))
+        .cloned()
+        .unwrap_or_default();
+    let field = |k: &str| {
+        first
+            .get(k)
+            .and_then(serde_json::Value::as_str)
+            .map(|s| netsuite::excerpt(s.as_bytes(), 300))
+    };
+    (field("o:errorCode"), field("detail"))
+}
+
 /// One SuiteQL request with the token: 401 = refused (exit 2); 2xx/400/403 = authenticated.
 fn probe(plan: &Plan, http: &Http, token: &str, report: &mut Report) -> Result<()> {
     let url = http::probe_url(plan.token_url())?;
     let answer = http.post_probe(&url, token)?;
-    let excerpt = netsuite::excerpt(&answer.body, 300);
+    let excerpt = netsuite::excerpt(&answer.body, netsuite::RAW_SHOWN);
+    let (error_code, detail) = error_details(&answer.body);
     let authenticated = matches!(answer.status, 200..=299 | 400 | 403);
+    // NetSuite's words, whole: its error code and detail when it gave them, else the answer.
+    let said = match (&error_code, &detail) {
+        (Some(code), Some(detail)) => format!("o:errorCode {code}: {detail}"),
+        (Some(code), None) => format!("o:errorCode {code}"),
+        (None, Some(detail)) => detail.clone(),
+        (None, None) => excerpt.clone(),
+    };
     report.probe = Some(ProbeInfo {
         url: url.to_string(),
         http_status: answer.status,
         authenticated,
-        answer: excerpt.clone(),
+        error_code,
+        detail,
+        answer: excerpt,
     });
     match answer.status {
         _ if authenticated => Ok(()),
         401 => {
             report.outcome = Some(Outcome::ProbeRefused);
             Err(Error::critical(
-                format!("the token was issued but the REST API refused it: HTTP 401 {excerpt}"),
+                format!("the token was issued but the REST API refused it: HTTP 401, NetSuite said {said}"),
                 "give the mapped role 'Log in using OAuth 2.0 Access Tokens' and REST Web Services permissions, and request the rest_webservices scope",
             )
             .at(url))
         }
         status => Err(Error::unknown(
-            format!("the SuiteQL probe got HTTP {status}: {excerpt}"),
+            format!("the SuiteQL probe got HTTP {status}, NetSuite said {said}"),
             "the token was issued; the probe's answer makes no sense, try again later",
         )
         .at(url)),

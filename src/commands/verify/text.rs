@@ -2,6 +2,7 @@
 //! stderr).
 
 use super::{Outcome, Report};
+use crate::error::Status;
 use crate::netsuite::token::Refusal;
 use serde::Serialize;
 use std::io::Write;
@@ -13,12 +14,21 @@ pub(super) fn write_report(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let label = |s: &str| format!("  {s:<15}");
+    // The headline states the final outcome: a token followed by a failed probe is not OK.
     match report.outcome {
         None | Some(Outcome::Error) => return Ok(()),
         Some(Outcome::DryRun) => writeln!(out, "Dry run: pre-flight passed; nothing was sent.")?,
-        Some(Outcome::TokenIssued | Outcome::ProbeRefused) => {
-            writeln!(out, "OK: NetSuite issued a token.")?;
-        }
+        Some(Outcome::TokenIssued) => match report.status {
+            Some(Status::Ok) | None => writeln!(out, "OK: NetSuite issued a token.")?,
+            Some(s) => writeln!(
+                out,
+                "{s}: NetSuite issued a token, but the SuiteQL probe failed (see below)."
+            )?,
+        },
+        Some(Outcome::ProbeRefused) => writeln!(
+            out,
+            "CRITICAL: NetSuite issued a token, but the REST API refused it (SuiteQL probe)."
+        )?,
         Some(Outcome::Refused) => writeln!(out, "CRITICAL: NetSuite refused the token request.")?,
     }
     if let Some(url) = &report.token_url {
@@ -80,7 +90,15 @@ pub(super) fn write_report(
             .map(|s| format!("{s} s ({} min)", s / 60))
             .unwrap_or_else(|| "not stated".into());
         writeln!(out, "{}{life}", label("expires in"))?;
-        writeln!(out, "{}{}", label("scopes"), t.scope)?;
+        match &t.scopes_granted {
+            Some(granted) => writeln!(out, "{}{}", label("scopes granted"), granted.join(" "))?,
+            None => writeln!(
+                out,
+                "{}{} (requested; NetSuite's answer names no scopes)",
+                label("scopes"),
+                t.scopes_requested.join(" ")
+            )?,
+        }
         if let Some(tok) = &t.access_token {
             writeln!(out, "{}{tok}", label("access token"))?;
         }
@@ -98,6 +116,12 @@ pub(super) fn write_report(
             p.http_status,
             p.url
         )?;
+        if let Some(code) = &p.error_code {
+            writeln!(out, "{}{code}", label("o:errorCode"))?;
+        }
+        if let Some(detail) = &p.detail {
+            writeln!(out, "{}{detail}", label("detail"))?;
+        }
     }
     if let Some(r) = &report.refusal {
         write_refusal(r, out)?;
