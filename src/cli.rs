@@ -175,10 +175,10 @@ pub struct ExpiryArgs {
     #[arg(default_value = "public.pem")]
     pub paths: Vec<PathBuf>,
     /// WARNING when a certificate expires within this many days.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, env = "NS_WARN_DAYS", default_value_t = 30)]
     pub warn_days: u32,
     /// CRITICAL when a certificate expires within this many days (at most --warn-days).
-    #[arg(long, default_value_t = 7)]
+    #[arg(long, env = "NS_CRIT_DAYS", default_value_t = 7)]
     pub crit_days: u32,
     /// Judge as if now were this instant (RFC 3339, e.g. 2027-01-31T00:00:00Z).
     #[arg(long)]

@@ -295,6 +295,7 @@ fn dry_run_shows_the_request_for_a_sandbox_account_and_sends_nothing() {
             "cid",
             "--cert-id",
             "kid9",
+            "--no-cert-id-check",
             "--dry-run",
             "--json",
         ])
@@ -333,6 +334,7 @@ fn dry_run_shows_the_request_for_a_sandbox_account_and_sends_nothing() {
             "cid",
             "--cert-id",
             "kid9",
+            "--no-cert-id-check",
             "--dry-run",
             "--assertion-ttl",
             "3599",
@@ -413,7 +415,13 @@ fn print_token_and_the_token_command() {
     // A refusal: nothing on stdout, the diagnosis and the error line on stderr.
     let mut wrong = ids;
     wrong[5] = "nope";
-    let out = d.nskeys().arg("token").args(wrong).output().unwrap();
+    let out = d
+        .nskeys()
+        .arg("token")
+        .args(wrong)
+        .arg("--no-cert-id-check")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);

@@ -13,6 +13,12 @@ fn es256_dir() -> Dir {
 }
 
 fn verify_at(d: &Dir, url: &str) -> assert_cmd::Command {
+    // The stand-in's mapping has the certificate's real ID (its SHA-256).
+    let kid = if d.join("public.pem").is_file() {
+        certificate_id(&d.join("public.pem"))
+    } else {
+        "cert-kid-1".into()
+    };
     let mut cmd = d.nskeys();
     cmd.args([
         "verify",
@@ -21,8 +27,7 @@ fn verify_at(d: &Dir, url: &str) -> assert_cmd::Command {
         "--client-id",
         "client-123",
         "--cert-id",
-        "cert-kid-1",
-        "--no-cert-id-check",
+        &kid,
     ]);
     cmd
 }
@@ -268,8 +273,9 @@ fn bad_options_are_caught_before_the_network() {
     let cases: Vec<(Vec<&str>, i32, &str)> = vec![
         (vec!["--scope", "mcp,restlets"], 2, "mcp"),
         (vec!["--scope", "rest_webservice"], 2, "rest_webservice"),
-        (vec!["--assertion-ttl", "3600"], 3, "3599"),
-        (vec!["--assertion-ttl", "0"], 3, "3599"),
+        (vec!["--scope", "mcp"], 2, "client credentials"),
+        (vec!["--assertion-ttl", "3601"], 3, "3600"),
+        (vec!["--assertion-ttl", "0"], 3, "3600"),
         (vec!["--alg", "es384"], 3, "--alg es256"),
         (vec!["--alg", "rs256"], 3, "RS*"),
         (vec!["--cert", "nope.pem"], 3, "nope.pem"),
@@ -296,13 +302,16 @@ fn bad_options_are_caught_before_the_network() {
         err.contains("--client-id") && err.contains("NS_CLIENT_ID"),
         "{err}"
     );
+    // No --cert-id and no certificate to compute it from.
+    let bare = Dir::new();
+    bare.fixture("oracle/es256-private.pem", "private.pem");
     let err = fails(
-        d.nskeys()
+        bare.nskeys()
             .args(["verify", "--token-url", &url, "--client-id", "c"]),
         3,
     );
     assert!(
-        err.contains("--cert-id") && err.contains("NS_CERT_ID"),
+        err.contains("--cert-id") && err.contains("NS_CERT_ID") && err.contains("--cert"),
         "{err}"
     );
     let err = fails(
