@@ -49,26 +49,38 @@ impl Standin {
     fn client(&self) -> String {
         self.ready["client_ids"][0].as_str().unwrap().to_string()
     }
+    /// One plain-HTTP request to the stand-in's control or API paths (std::net only).
+    fn http(&self, method: &str, path: &str, body: &str) -> (u16, String) {
+        use std::io::{Read, Write};
+        let host = self.s("base").trim_start_matches("http://").to_string();
+        let mut conn = std::net::TcpStream::connect(&host).unwrap();
+        write!(
+            conn,
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        conn.read_to_string(&mut answer).unwrap();
+        let status = answer
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let body = answer
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
     fn get(&self, path: &str) -> serde_json::Value {
-        let url = format!("{}{path}", self.s("base"));
-        let o = std::process::Command::new("python3")
-            .args(["-c", "import sys,urllib.request;print(urllib.request.urlopen(sys.argv[1]).read().decode())", &url])
-            .output()
-            .unwrap();
-        serde_json::from_slice(&o.stdout).unwrap()
+        let (status, body) = self.http("GET", path, "");
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
     }
     fn post(&self, path: &str, body: serde_json::Value) {
-        let url = format!("{}{path}", self.s("base"));
-        let o = std::process::Command::new("python3")
-            .args([
-                "-c",
-                "import sys,urllib.request;urllib.request.urlopen(urllib.request.Request(sys.argv[1],data=sys.argv[2].encode(),method='POST'))",
-                &url,
-                &body.to_string(),
-            ])
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let (status, answer) = self.http("POST", path, &body.to_string());
+        assert_eq!(status, 200, "{answer}");
     }
     /// The token requests logged, with their decoded assertions.
     fn token_requests(&self) -> Vec<serde_json::Value> {
