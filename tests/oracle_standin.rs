@@ -285,6 +285,12 @@ fn a_key_never_uploaded_is_a_refusal_not_an_outage() {
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(j["refusal"]["http_status"], 500);
     assert!(
+        j["refusal"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("outage if this persists")
+    );
+    assert!(
         j["refusal"]["likely_causes"][0]
             .as_str()
             .unwrap()
@@ -532,4 +538,53 @@ fn manual_rotation_step_two_needs_no_id() {
     assert_eq!(certificate_id(&d.join("public.pem")), predicted);
     let o = ns.nskeys(&d, &["verify"]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+}
+
+/// While NetSuite makes a new certificate usable it answers 500 server_error (MissingKey):
+/// `rotate --upload` retries that like any refusal, then switches.
+#[test]
+fn rotate_upload_retries_through_server_error() {
+    let (d, ns, _) = mapped(serde_json::json!({}));
+    // Step 1 by hand makes the pending pair, so its ID is known before the upload.
+    let o = ns.nskeys(&d, &["rotate"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("nskeys-state.json")).unwrap()).unwrap();
+    let cert = state["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["status"] == "pending")
+        .unwrap()["cert_file"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let new = certificate_id(&d.join(&cert));
+    ns.post(
+        "/__standin/faults",
+        serde_json::json!({"endpoint": "token", "kid": new, "not_usable_yet": true, "count": 2}),
+    );
+    let o = ns.nskeys(
+        &d,
+        &[
+            "rotate",
+            "--upload",
+            "--entity",
+            "-5",
+            "--role",
+            "3",
+            "--api-url",
+            &ns.s("api_base"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("not usable yet"), "{}", out(&o));
+    assert!(out(&o).contains("attempt 3"), "{}", out(&o));
+    assert_eq!(certificate_id(&d.join("public.pem")), new);
+    let refused: Vec<_> = ns
+        .token_requests()
+        .into_iter()
+        .filter(|r| r["status"] == 500)
+        .collect();
+    assert_eq!(refused.len(), 2);
 }

@@ -148,5 +148,8 @@ pub(super) fn write_refusal(r: &Refusal, out: &mut dyn Write) -> std::io::Result
     for w in &r.where_to_look {
         writeln!(out, "  - {w}")?;
     }
+    for n in &r.notes {
+        writeln!(out, "Note: {n}")?;
+    }
     Ok(())
 }
