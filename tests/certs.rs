@@ -199,3 +199,34 @@ fn certs_list_dry_run_sends_nothing() {
     );
     assert!(api.requests().is_empty());
 }
+
+/// Oracle's documented list answer (article_11111634165), verbatim: both certificates shown
+/// with their names and dates; both expired long ago, so 0 of 5 active, and the certificate in
+/// use is not among them: CRITICAL.
+#[test]
+fn certs_list_replays_oracles_documented_answer() {
+    let (d, api) = setup();
+    let body = std::fs::read_to_string(fixture_path("oracle-docs/list-response.json")).unwrap();
+    api.set_faults(Faults {
+        list_answer: Some(body),
+        ..Faults::default()
+    });
+    let o = run(&d, &api, &["certs", "list"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    for want in [
+        "I_k32OzlZNGsHtCScnCwQCVLqsQsV2BOIQzlTaSmRQI",
+        "MhkfyJ8knaSvAEhGrpT0uR2dTX5SkzguPnBToifC-vg",
+        "test@test.cz",
+        "Test Test",
+        "Administrator",
+        "2023-10-19",
+        "2023-11-18",
+        "expired",
+        "0 of 5 active",
+        "not in NetSuite's list",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    assert!(!text.lines().any(|l| l.starts_with('*')), "{text}");
+}

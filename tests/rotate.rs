@@ -698,3 +698,23 @@ fn rsa_pair_in_another_directory_rotates_to_the_same_kind_of_key() {
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     assert!(out(&o).contains("PS256"), "{}", out(&o));
 }
+
+/// Oracle's documented add answer (article_0209112025), verbatim, is read: its certificate_id
+/// (Oracle's example certificate's) is not the uploaded certificate's, so nskeys stops and
+/// names both.
+#[test]
+fn rotate_reads_oracles_documented_add_answer() {
+    let (d, api, key) = setup();
+    let body = std::fs::read_to_string(fixture_path("oracle-docs/add-response.json")).unwrap();
+    let documented =
+        std::fs::read_to_string(fixture_path("oracle-docs/certificate-id.txt")).unwrap();
+    api.set_faults(Faults {
+        upload_answer: Some((200, body)),
+        ..Faults::default()
+    });
+    let o = upload(&d, &api, &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", out(&o));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(err.contains(documented.trim()), "{err}");
+    old_key_in_use_and_working(&d, &api, &key);
+}
