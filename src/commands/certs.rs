@@ -46,7 +46,7 @@ pub fn command_list(args: &CertsListParams, out: &mut dyn Write) -> Result<Statu
             out,
             "Dry run: would take a token at {} with {} (kid {}), then GET {url}",
             plan.token_url(),
-            plan.key_path.value.display(),
+            plan.key_source,
             plan.assertion.header.kid
         )
         .map_err(write_error)?;
@@ -99,9 +99,9 @@ pub fn command_list(args: &CertsListParams, out: &mut dyn Write) -> Result<Statu
             t.push_str(&format!(
                 "{} {:<24} status {:<10} expires {}\n",
                 if l.in_use { "*" } else { " " },
-                l.id,
-                l.status.as_deref().unwrap_or("?"),
-                l.expires.as_deref().unwrap_or("?"),
+                crate::error::printable(&l.id),
+                crate::error::printable(l.status.as_deref().unwrap_or("?")),
+                crate::error::printable(l.expires.as_deref().unwrap_or("?")),
             ));
         }
         t.push_str("(* the certificate ID of the key in use)\n");

@@ -23,6 +23,18 @@ pub fn revoke_url(base: &reqwest::Url, client_id: &str, cert_id: &str) -> Result
 }
 
 fn url_with(base: &reqwest::Url, segments: &[&str]) -> Result<reqwest::Url> {
+    // IDs go into the path: NetSuite's client and certificate IDs are base64url (hex for
+    // client IDs), so anything else, `.` and `..` above all, is refused before it could
+    // change which path is asked for.
+    for id in &segments[1..] {
+        if !crate::netsuite::is_id(id) {
+            return Err(Error::unknown(
+                "an ID for the certificates API is not an ID: NetSuite's are letters, digits, - and _",
+                "give the Client ID and Certificate ID as NetSuite shows them",
+            )
+            .at(crate::error::printable(id).chars().take(80).collect::<String>()));
+        }
+    }
     let mut url = base.clone();
     // Each segment is percent-encoded: an ID can never add a path or a query.
     url.path_segments_mut()
@@ -319,8 +331,19 @@ mod tests {
     fn ids_are_path_segments() {
         let base = reqwest::Url::parse("https://h/services/rest/auth/oauth2/v1").unwrap();
         assert_eq!(
-            revoke_url(&base, "c/1", "a?b").unwrap().as_str(),
-            "https://h/services/rest/auth/oauth2/v1/clients/c%2F1/certificates/a%3Fb/revoke"
+            revoke_url(&base, "c_1", "Ab-9=").unwrap().as_str(),
+            "https://h/services/rest/auth/oauth2/v1/clients/c_1/certificates/Ab-9=/revoke"
         );
+        // Anything that is not an ID is refused: it could change the path or add a query.
+        for (client, cert) in [
+            ("c/1", "a"),
+            ("c", "a?b"),
+            ("c", ".."),
+            ("c", "."),
+            ("", "a"),
+        ] {
+            assert!(revoke_url(&base, client, cert).is_err(), "{client} {cert}");
+        }
+        assert!(certificates_url(&base, "..").is_err());
     }
 }
