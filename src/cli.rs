@@ -16,6 +16,8 @@ use crate::error::{Error, Result, Status};
 use crate::origin::{Origin, Sourced};
 use crate::pki::alg::Alg;
 use crate::pki::verdict::MAX_VALIDITY_DAYS;
+use crate::store::input::InputValue;
+use crate::store::passphrase::{Passphrase, PassphraseParams};
 use clap::builder::PossibleValue;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -163,6 +165,13 @@ pub struct GenArgs {
     /// Overwrite existing files.
     #[arg(long)]
     pub force: bool,
+    /// Encrypt the private key (PKCS#8, PBKDF2-SHA256 and AES-256-CBC, as openssl reads it)
+    /// with a passphrase from --passphrase-file, NS_KEY_PASSPHRASE, or a prompt.
+    #[arg(long)]
+    pub encrypt: bool,
+    /// File whose first line is the passphrase for --encrypt.
+    #[arg(long, env = "NS_KEY_PASSPHRASE_FILE", value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
     /// Print the result as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -226,12 +235,27 @@ pub struct ExchangeArgs {
     /// assigns another ID).
     #[arg(long, env = "NS_NO_CERT_ID_CHECK", value_parser = clap::builder::FalseyValueParser::new())]
     pub no_cert_id_check: bool,
-    /// Private key file (PKCS#8, PKCS#1 or SEC1; PEM or DER).
-    #[arg(long, env = "NS_PRIVATE_KEY", default_value = "private.pem")]
-    pub key: PathBuf,
-    /// Certificate uploaded to NetSuite [default: public.pem if it exists].
-    #[arg(long, env = "NS_CERTIFICATE")]
-    pub cert: Option<PathBuf>,
+    /// Private key (PKCS#8, PKCS#1 or SEC1; PEM or DER): a file, - for stdin, the PEM text
+    /// itself (newlines mangled to \n or spaces are repaired), or base64 of the file.
+    #[arg(
+        long,
+        env = "NS_PRIVATE_KEY",
+        default_value = "private.pem",
+        hide_env_values = true,
+        allow_hyphen_values = true,
+        value_name = "KEY"
+    )]
+    pub key: InputValue,
+    /// Certificate uploaded to NetSuite [default: public.pem if it exists]: a file, -, PEM
+    /// text or base64, as --key.
+    #[arg(
+        long,
+        env = "NS_CERTIFICATE",
+        hide_env_values = true,
+        allow_hyphen_values = true,
+        value_name = "CERT"
+    )]
+    pub cert: Option<InputValue>,
     /// JWT algorithm [default: from the key: RSA gives PS256, EC P-256/384/521 gives ES256/384/512].
     #[arg(long, env = "NS_ALG", value_enum, ignore_case = true)]
     pub alg: Option<Alg>,
@@ -247,6 +271,10 @@ pub struct ExchangeArgs {
     /// Extra trusted root certificates (PEM) for the token endpoint's TLS.
     #[arg(long)]
     pub ca_cert: Option<PathBuf>,
+    /// File whose first line is the passphrase of an encrypted key (else NS_KEY_PASSPHRASE,
+    /// else a prompt without echo when stdin is a terminal).
+    #[arg(long, env = "NS_KEY_PASSPHRASE_FILE", value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
     /// Pre-flight only, then show the request that would be sent; no network.
     #[arg(long)]
     pub dry_run: bool,
@@ -485,7 +513,7 @@ where
     let sub = |m: &ArgMatches| m.subcommand().map(|(_, m)| m.clone()).unwrap_or_default();
     let m = sub(&matches);
     let invocation = match cli.command {
-        Command::Gen(a) => Invocation::Gen(a.params()),
+        Command::Gen(a) => Invocation::Gen(a.params(&m)),
         Command::Expiry(a) => Invocation::Expiry(ExpiryParams {
             paths: a.paths,
             warn_days: a.warn_days,
@@ -548,14 +576,18 @@ pub fn man(out: &mut dyn Write) -> Result<Status> {
 }
 
 impl GenArgs {
-    fn params(self) -> GenParams {
+    fn params(self, m: &ArgMatches) -> GenParams {
         GenParams {
             pair: PairSpec {
                 alg: self.alg,
                 bits: self.bits,
                 days: self.days,
                 subject: self.subject,
+                passphrase: None,
             },
+            encrypt: self
+                .encrypt
+                .then(|| passphrase_params(m, self.passphrase_file)),
             out_dir: self.out_dir,
             key_out: self.key_out,
             cert_out: self.cert_out,
@@ -592,6 +624,11 @@ const API_URL: Named = named("api_url", "--api-url", Some("NS_API_URL"));
 const NEW_CERT_ID: Named = named("new_cert_id", "--new-cert-id", None);
 const ENTITY: Named = named("entity", "--entity", None);
 const ROLE: Named = named("role", "--role", None);
+const PASSPHRASE_FILE: Named = named(
+    "passphrase_file",
+    "--passphrase-file",
+    Some("NS_KEY_PASSPHRASE_FILE"),
+);
 
 /// Where clap found the option's value: its flag, its variable, or its default.
 fn origin(m: &ArgMatches, name: Named) -> Origin {
@@ -612,6 +649,24 @@ fn sourced_opt<T>(m: &ArgMatches, name: Named, value: Option<T>) -> Option<Sourc
     value.map(|v| sourced(m, name, v))
 }
 
+/// Where a key's passphrase comes from: `--passphrase-file` (or its variable), then the
+/// `NS_KEY_PASSPHRASE` variable (read here, never a flag: a command line is visible to other
+/// users).
+fn passphrase_params(m: &ArgMatches, file: Option<PathBuf>) -> PassphraseParams {
+    PassphraseParams {
+        file: sourced_opt(m, PASSPHRASE_FILE, file),
+        env: std::env::var_os(PASSPHRASE_VAR).map(|v| {
+            Sourced::new(
+                Passphrase::new(zeroize::Zeroizing::new(v.into_encoded_bytes())),
+                Origin::Env(PASSPHRASE_VAR),
+            )
+        }),
+    }
+}
+
+/// The passphrase variable.
+const PASSPHRASE_VAR: &str = "NS_KEY_PASSPHRASE";
+
 impl ExchangeArgs {
     fn params(self, m: &ArgMatches) -> ExchangeParams {
         ExchangeParams {
@@ -626,6 +681,7 @@ impl ExchangeArgs {
             assertion_ttl: sourced(m, ASSERTION_TTL, self.assertion_ttl),
             timeout: sourced(m, TIMEOUT, self.timeout),
             ca_cert: sourced_opt(m, CA_CERT, self.ca_cert),
+            passphrase: passphrase_params(m, self.passphrase_file),
             dry_run: self.dry_run,
             no_cert_id_check: self.no_cert_id_check,
         }

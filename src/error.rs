@@ -86,8 +86,9 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Always one line: user-controlled text (paths, server answers) must not break it.
-        let one_line = |s: &str| s.replace(['\n', '\r'], " ");
+        // Always one line, and nothing a terminal obeys: user-controlled text (paths, server
+        // answers) must not break the line or move the cursor, recolour, retitle...
+        let one_line = printable;
         write!(f, "{}", one_line(&self.what))?;
         if let Some(subject) = &self.subject {
             write!(f, " ({})", one_line(subject))?;
@@ -100,3 +101,70 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Text from outside (a server's answer, a file name) made safe to show on a terminal, on one
+/// line: escape sequences (CSI, OSC, and the other ESC forms) removed, line breaks and tabs
+/// made spaces, every other control character (C0, DEL, C1) removed.
+pub fn printable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => match chars.next() {
+                // CSI: parameters and intermediates, up to a final byte @ to ~.
+                Some('[') => {
+                    for c in chars.by_ref() {
+                        if ('@'..='~').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+                // OSC, DCS, SOS, PM, APC: up to BEL or ST (ESC \\).
+                Some(']' | 'P' | 'X' | '^' | '_') => {
+                    while let Some(c) = chars.next() {
+                        if c == '\u{7}' || c == '\u{9c}' {
+                            break;
+                        }
+                        if c == '\u{1b}' {
+                            chars.next_if_eq(&'\\');
+                            break;
+                        }
+                    }
+                }
+                // Two-character sequences (ESC c, ESC 7, ...).
+                _ => {}
+            },
+            // C1 CSI and OSC: their parameters go with them.
+            '\u{9b}' => {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_removes_what_a_terminal_obeys() {
+        assert_eq!(printable("a\u{1b}[31mred\u{1b}[0m b"), "ared b");
+        assert_eq!(printable("x\u{1b}]0;title\u{7}y"), "xy");
+        assert_eq!(
+            printable("x\u{1b}]8;;http://e\u{1b}\\link\u{1b}]8;;\u{1b}\\y"),
+            "xlinky"
+        );
+        assert_eq!(printable("a\nb\rc\u{8}\u{7f}\u{9b}2Jd"), "a b cd");
+        assert_eq!(printable("plain ünïcode"), "plain ünïcode");
+        let e = Error::unknown("bad \u{1b}[2J answer", "hint\u{1b}c").at("url\n");
+        assert_eq!(e.to_string(), "bad  answer (url ): hint");
+    }
+}

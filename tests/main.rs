@@ -16,8 +16,10 @@ mod stand_in;
 
 // The tests, one module per area.
 mod certs;
+mod ci_recipes;
 mod cli;
 mod contract;
+mod encrypted_keys;
 mod expiry;
 mod full_disk;
 mod gen_files;
@@ -25,12 +27,15 @@ mod gen_force;
 mod gen_pair;
 mod hostile_input;
 mod inspect;
+mod key_input;
 mod layers;
 mod oracle_standin;
+mod leaks;
 mod parsers_proptest;
 mod rotate;
 mod rsagen;
 mod secrets;
+mod security;
 mod verdict_agreement;
 mod verify;
 mod verify_faults;

@@ -358,8 +358,10 @@ fn errors_with_json_give_a_json_object_and_the_error_line() {
     assert!(v["error"].as_str().unwrap().contains("cannot connect"));
 }
 
+/// Plain http (loopback only) never goes through a proxy, whatever the environment says: the
+/// assertion, and a bearer token for the certificates API, would reach it in clear text.
 #[test]
-fn http_proxy_from_the_environment_is_used() {
+fn plain_http_never_uses_a_proxy() {
     let d = es256_dir();
     // The "proxy" answers every request with a token; the target itself is not listening.
     let proxy = start(Behaviour::Fixed(
@@ -367,48 +369,65 @@ fn http_proxy_from_the_environment_is_used() {
         r#"{"access_token":"via-proxy","expires_in":3600,"token_type":"bearer"}"#.into(),
     ));
     let target = format!("http://127.0.0.1:{}{TOKEN_PATH}", dead_port());
+    for var in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+    ] {
+        let out = d
+            .nskeys()
+            .args([
+                "token",
+                "--token-url",
+                &target,
+                "--client-id",
+                "c",
+                "--cert-id",
+                "k",
+            ])
+            .env(var, &proxy.base)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{var}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("cannot connect"),
+            "{var}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stdout.is_empty(), "{var}");
+        assert!(
+            proxy.requests().is_empty(),
+            "{var}: the proxy saw a request"
+        );
+    }
+}
+
+/// A bad https proxy setting is an error naming the variable, without quoting it (a proxy
+/// URL may carry a password).
+#[test]
+fn a_bad_https_proxy_is_named_not_quoted() {
+    let d = es256_dir();
     let out = d
         .nskeys()
         .args([
             "token",
             "--token-url",
-            &target,
+            "https://127.0.0.1:9/token",
             "--client-id",
             "c",
             "--cert-id",
             "k",
             "--no-cert-id-check",
         ])
-        .env("HTTP_PROXY", &proxy.base)
+        .env("HTTPS_PROXY", "ht!tp://user:s3cretpw@[::bad")
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "via-proxy\n");
-    let reqs = proxy.requests();
-    assert_eq!(reqs.len(), 1);
-    assert_eq!(reqs[0].path, target, "a proxy gets the absolute URL");
-    // NO_PROXY exempts the host: straight to the (dead) target.
-    d.nskeys()
-        .args([
-            "token",
-            "--token-url",
-            &target,
-            "--client-id",
-            "c",
-            "--cert-id",
-            "k",
-            "--no-cert-id-check",
-        ])
-        .env("HTTP_PROXY", &proxy.base)
-        .env("NO_PROXY", "127.0.0.1")
-        .assert()
-        .code(3);
-    assert_eq!(proxy.requests().len(), 1);
+    assert_eq!(out.status.code(), Some(3));
+    let err = assert_one_line_error(&out.stderr);
+    assert!(err.contains("HTTPS_PROXY"), "{err}");
+    assert!(!err.contains("s3cretpw"), "{err}");
 }
 
 /// A TCP listener on 127.0.0.1 that hands each connection to `each` on its own thread,

@@ -31,6 +31,18 @@ pub(super) fn exit(e: clap::Error) -> Exit {
 /// clap's error context: its message as clap words it, its lines joined.
 fn usage_line(e: &clap::Error) -> String {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
+    // A key pasted where clap did not expect it (split by the shell, or after a flag that
+    // takes no value) would be quoted by clap's message: describe it instead.
+    let secret = e.context().any(|(_, v)| match v {
+        ContextValue::String(s) => crate::store::input::looks_secret(s),
+        ContextValue::Strings(v) => v.iter().any(|s| crate::store::input::looks_secret(s)),
+        _ => false,
+    });
+    if secret {
+        return "nskeys: an argument that looks like key material (not shown) is out of place (arguments): \
+                give the key as ONE argument, quoted: --key \"$KEY\", or in the NS_PRIVATE_KEY variable; see 'nskeys --help'"
+            .to_string();
+    }
     let string = |kind| match e.get(kind) {
         Some(ContextValue::String(s)) => Some(s.as_str()),
         _ => None,

@@ -154,7 +154,7 @@ fn list(args: &CertsListParams, out: &mut dyn Write) -> Result<Status> {
             out,
             "Dry run: would take a token at {} with {} (Certificate ID {} from {}), then GET {url}",
             plan.token_url(),
-            plan.key_path.value.display(),
+            plan.key_source,
             plan.assertion.header.kid,
             plan.cert_id_origin
         )

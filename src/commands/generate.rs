@@ -9,6 +9,7 @@ use crate::pki::cert;
 use crate::pki::facts::{CertFacts, colon_hex};
 use crate::pki::key::{PrivateKey, spki_key_bits};
 use crate::pki::pem::to_pem;
+use crate::store::passphrase::{self, Passphrase, PassphraseParams, Purpose};
 use crate::store::read::{read_certificates, read_private_key};
 use crate::store::write::{self, OutFile};
 use crate::time::{self, rfc3339};
@@ -27,6 +28,8 @@ pub struct PairSpec {
     pub days: u32,
     /// Certificate subject, RFC 4514.
     pub subject: String,
+    /// Encrypt the key (PKCS#8, PBES2) with this passphrase.
+    pub passphrase: Option<Passphrase>,
 }
 
 /// `nskeys gen`'s parameters.
@@ -42,6 +45,8 @@ pub struct GenParams {
     pub cert_out: Option<PathBuf>,
     /// Overwrite existing files.
     pub force: bool,
+    /// `--encrypt`: where the passphrase comes from.
+    pub encrypt: Option<PassphraseParams>,
     /// Print one JSON object.
     pub json: bool,
 }
@@ -132,7 +137,10 @@ pub fn make_pair(
         PrivateKey::generate(spec.alg, spec.bits)?
     };
     let cert_der = cert::self_signed(&key, spec.alg, &subject, time::now(), spec.days)?;
-    let key_pem = key.to_pkcs8_pem()?;
+    let key_pem = match &spec.passphrase {
+        Some(pass) => key.to_encrypted_pkcs8_pem(pass.as_bytes())?,
+        None => key.to_pkcs8_pem()?,
+    };
     let cert_pem = to_pem("CERTIFICATE", &cert_der).map_err(|e| {
         Error::unknown(format!("cannot encode the certificate: {e}"), "report this")
     })?;
@@ -208,7 +216,12 @@ pub fn command(params: &GenParams, out: &mut dyn Write) -> Result<Status> {
     };
     let key_path = in_dir(&params.key_out, "private.pem");
     let cert_path = in_dir(&params.cert_out, "public.pem");
-    let made = make_pair(&params.pair, &key_path, &cert_path, params.force)?;
+    let mut spec = params.pair.clone();
+    if let Some(sources) = &params.encrypt {
+        let name = key_path.display().to_string();
+        spec.passphrase = Some(passphrase::obtain(sources, &name, Purpose::Encrypt)?);
+    }
+    let made = make_pair(&spec, &key_path, &cert_path, params.force)?;
     let report = report(params, made);
     // The files are in place by now: say so, or a script would take the failure for "no
     // key made" and its next run would be refused for the files this one left.

@@ -13,6 +13,8 @@ use crate::pki::facts::CertFacts;
 use crate::pki::key::{KeyFormat, PrivateKey};
 use crate::pki::objects::{Encoding, NotCertificates, Unreadable};
 use crate::pki::verdict::{self, FindingKind, Windows};
+use crate::store::input::{self, InputSource, InputValue};
+use crate::store::passphrase::{Passphrase, PassphraseParams};
 use crate::store::read::{display_name, read_contents};
 use crate::time::{days_between, rfc3339};
 use serde::Serialize;
@@ -39,10 +41,10 @@ pub struct ExchangeParams {
     pub client_id: Option<Sourced<String>>,
     /// The Certificate ID of the mapping.
     pub cert_id: Option<Sourced<String>>,
-    /// The private key file.
-    pub key: Sourced<PathBuf>,
-    /// The certificate file (else `public.pem` if it exists).
-    pub cert: Option<Sourced<PathBuf>>,
+    /// The private key: a file, `-`, PEM text or base64 (see `store::input`).
+    pub key: Sourced<InputValue>,
+    /// The certificate, as the key (else `public.pem` if it exists).
+    pub cert: Option<Sourced<InputValue>>,
     /// The JWT algorithm (else from the key).
     pub alg: Option<Sourced<Alg>>,
     /// Scopes, comma-separated.
@@ -53,6 +55,8 @@ pub struct ExchangeParams {
     pub timeout: Sourced<u64>,
     /// Extra trusted roots for TLS.
     pub ca_cert: Option<Sourced<PathBuf>>,
+    /// Where the passphrase of an encrypted key comes from.
+    pub passphrase: PassphraseParams,
     /// Pre-flight only, no network.
     pub dry_run: bool,
     /// Send a given `cert_id` even when the certificate beside the key has another ID.
@@ -133,12 +137,14 @@ impl Serialize for Warning {
 pub struct Plan {
     /// The token request.
     pub request: TokenRequest,
-    /// The key file.
-    pub key_path: Sourced<PathBuf>,
+    /// Where the key came from (a file, or described: never its text).
+    pub key_source: InputSource,
     /// The key.
     pub key: PrivateKey,
     /// Its encoding.
     pub key_format: KeyFormat,
+    /// The passphrase it was encrypted with, if it was.
+    pub key_passphrase: Option<Passphrase>,
     /// The certificate, if one was given or `public.pem` exists.
     pub cert: Option<CertInfo>,
     /// The unsigned assertion.
@@ -321,8 +327,11 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
         ));
     }
 
-    let key_name = display_name(&params.key.value);
-    let loaded = crate::store::read::private_key(&params.key.value)?;
+    let read = input::read_key(&params.key, &params.passphrase)?;
+    let key_name = read.source.to_string();
+    let loaded = read.loaded;
+    let key_source = read.source;
+    let key_passphrase = read.passphrase;
     let key = loaded.key;
     let key_verdict = verdict::judge_key(&key.key_type());
     if key_verdict.kind.refuses_now() {
@@ -343,12 +352,17 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
         // A common mistake: the account ID pasted into the host as is (1234567_SB1).
         warnings.push(Warning::UnderscoreInHost);
     }
-    let cert_path = match &params.cert {
-        Some(p) => Some(p.value.clone()),
-        None => Some(PathBuf::from("public.pem")).filter(|p| p.is_file()),
+    let cert_value = match &params.cert {
+        Some(v) => Some(v.clone()),
+        None => Some(PathBuf::from("public.pem"))
+            .filter(|p| p.is_file())
+            .map(|p| Sourced::default_value(InputValue::from(p))),
     };
-    let cert = match cert_path {
-        Some(path) => Some(check_certificate(&path, &key, now, &mut warnings)?),
+    let cert = match cert_value {
+        Some(value) => {
+            let cert_input = input::read(&value, input::CERT)?;
+            Some(check_certificate(&cert_input, &key, now, &mut warnings)?)
+        }
         None => {
             warnings.push(Warning::NoCertificate);
             None
@@ -367,9 +381,10 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
     Ok(Plan {
         assertion: request.assertion(now.unix_timestamp()),
         request,
-        key_path: params.key.clone(),
+        key_source,
         key,
         key_format: loaded.format,
+        key_passphrase,
         cert,
         warnings,
         timeout: Duration::from_secs(params.timeout.value),
@@ -398,10 +413,12 @@ fn resolve_cert_id(params: &ExchangeParams, cert: Option<&CertInfo>) -> Result<S
         }
         return Ok(given);
     }
-    if let Some(id) = crate::store::state::cert_id_for_key(&params.key.value) {
+    if let Some(key_file) = params.key.value.path()
+        && let Some(id) = crate::store::state::cert_id_for_key(&key_file)
+    {
         return Ok(Sourced::new(
             id,
-            Origin::StateFile(crate::store::state::path_for_key(&params.key.value)),
+            Origin::StateFile(crate::store::state::path_for_key(&key_file)),
         ));
     }
     if let Some(cert) = cert {
@@ -452,14 +469,14 @@ const GIVE_CERT: &str = "give the certificate (public.pem) with --cert, and the 
 /// Read the certificate the key was uploaded with, and judge the pair as NetSuite would:
 /// what it would refuse is an error (exit 2), the rest are warnings.
 fn check_certificate(
-    path: &Path,
+    cert: &input::Input,
     key: &PrivateKey,
     now: OffsetDateTime,
     warnings: &mut Vec<Warning>,
 ) -> Result<CertInfo> {
-    let name = display_name(path);
-    let contents = read_contents(path).map_err(|f| {
-        f.into_error(&name, |u| match u {
+    let name = cert.source.to_string();
+    let contents = crate::pki::objects::classify(&cert.data).map_err(|u| {
+        let e = match u {
             Unreadable::Pem(e) => Error::unknown(
                 e.to_string(),
                 "the certificate file is damaged; use the one uploaded to NetSuite",
@@ -467,7 +484,8 @@ fn check_certificate(
             Unreadable::NotPemOrDer(problem) | Unreadable::UnknownDer(problem) => {
                 not_valid(&problem.detail())
             }
-        })
+        };
+        e.at(&name)
     })?;
     let encoding = contents.encoding;
     let facts = match contents.certificates() {
@@ -529,7 +547,10 @@ fn check_certificate(
         }
     }
     Ok(CertInfo {
-        path: path.to_path_buf(),
+        path: match cert.source.path() {
+            Some(p) => p.to_path_buf(),
+            None => PathBuf::from(name),
+        },
         certificate_id: facts.certificate_id(),
         subject: facts.subject,
         not_after: rfc3339(facts.not_after),

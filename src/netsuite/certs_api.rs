@@ -50,6 +50,18 @@ fn check_path_value(value: &str, what: &str, from: &str) -> Result<()> {
 }
 
 fn url_with(base: &reqwest::Url, segments: &[&str]) -> Result<reqwest::Url> {
+    // IDs go into the path: NetSuite's client and certificate IDs are base64url (hex for
+    // client IDs), so anything else, `.` and `..` above all, is refused before it could
+    // change which path is asked for.
+    for id in &segments[1..] {
+        if !crate::netsuite::is_id(id) {
+            return Err(Error::unknown(
+                "an ID for the certificates API is not an ID: NetSuite's are letters, digits, - and _",
+                "give the Client ID and Certificate ID as NetSuite shows them",
+            )
+            .at(crate::error::printable(id).chars().take(80).collect::<String>()));
+        }
+    }
     let mut url = base.clone();
     // Each segment is percent-encoded: an ID can never add a path or a query.
     url.path_segments_mut()
@@ -486,5 +498,16 @@ mod tests {
             end_of_day("2023-11-18").unwrap(),
             time::macros::datetime!(2023-11-19 00:00 UTC)
         );
+        // Anything that is not an ID is refused: it could change the path or add a query.
+        for (client, cert) in [
+            ("c/1", "a"),
+            ("c", "a?b"),
+            ("c", ".."),
+            ("c", "."),
+            ("", "a"),
+        ] {
+            assert!(revoke_url(&base, client, cert).is_err(), "{client} {cert}");
+        }
+        assert!(certificates_url(&base, "..").is_err());
     }
 }

@@ -1,7 +1,9 @@
 //! HTTP for the token exchange, the probe and the certificates API: https with certificate
 //! validation (rustls), extra trusted roots (`--ca-cert`, read by the command), plain http
-//! only to loopback, proxies from the environment, no redirects, one deadline for
-//! everything, and a cap on how much of an answer is read.
+//! only to loopback, a proxy from the environment for https only (`HTTPS_PROXY` or
+//! `ALL_PROXY`, minus `NO_PROXY`; plain http, which is loopback, never goes through a proxy:
+//! the assertion and bearer tokens would travel to it in clear text), no redirects, one
+//! deadline for everything, and a cap on how much of an answer is read.
 
 use crate::error::{Error, Result};
 use crate::pki::facts::CertFacts;
@@ -19,8 +21,9 @@ const FORM: &str = "application/x-www-form-urlencoded";
 /// The `client_assertion_type` of RFC 7523, already form-encoded.
 const ASSERTION_TYPE: &str = "urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer";
 
-/// An HTTP answer, read in full up to [`MAX_ANSWER`].
-#[derive(Debug, Clone)]
+/// An HTTP answer, read in full up to [`MAX_ANSWER`]. `Debug` shows the body's length only
+/// (it may hold a token).
+#[derive(Clone)]
 pub struct HttpAnswer {
     /// Status code.
     pub status: u16,
@@ -30,6 +33,20 @@ pub struct HttpAnswer {
     pub location: Option<String>,
     /// `Date` header, to spot a clock that is off.
     pub date: Option<String>,
+}
+
+impl std::fmt::Debug for HttpAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpAnswer")
+            .field("status", &self.status)
+            .field(
+                "body",
+                &format_args!("<{} bytes, not shown>", self.body.len()),
+            )
+            .field("location", &self.location)
+            .field("date", &self.date)
+            .finish()
+    }
 }
 
 /// Check a token URL: absolute, https, or http to a loopback address only.
@@ -90,7 +107,12 @@ impl Http {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("nskeys/", env!("CARGO_PKG_VERSION")))
             .timeout(timeout)
-            .connect_timeout(timeout);
+            .connect_timeout(timeout)
+            // No system proxies: reqwest's would send plain http (HTTP_PROXY, ALL_PROXY) too.
+            .no_proxy();
+        if let Some(proxy) = https_proxy()? {
+            builder = builder.proxy(proxy);
+        }
         if !extra_roots.is_empty() {
             let certs = extra_roots
                 .iter()
@@ -136,15 +158,20 @@ impl Http {
     /// POST the client assertion to the token endpoint.
     pub fn post_token(&self, url: &reqwest::Url, assertion: &str) -> Result<HttpAnswer> {
         // The JWT is base64url and dots: nothing in it needs form-encoding.
-        let body = zeroize::Zeroizing::new(format!(
-            "grant_type=client_credentials&client_assertion_type={ASSERTION_TYPE}&client_assertion={assertion}"
-        ));
+        let body = zeroize::Zeroizing::new(
+            format!(
+                "grant_type=client_credentials&client_assertion_type={ASSERTION_TYPE}&client_assertion={assertion}"
+            )
+            .into_bytes(),
+        );
+        // The client gets the zeroizing buffer itself, not a copy: the assertion is wiped
+        // when the request is done with it.
         let request = self
             .client
             .post(url.clone())
             .header(reqwest::header::CONTENT_TYPE, FORM)
             .header(reqwest::header::ACCEPT, "application/json")
-            .body(body.as_bytes().to_vec());
+            .body(bytes::Bytes::from_owner(body));
         self.send(url.as_str(), request)
     }
 
@@ -261,6 +288,32 @@ impl Http {
         )
         .at(url)
     }
+}
+
+/// The proxy for https requests from the environment: `HTTPS_PROXY` (or `https_proxy`), else
+/// `ALL_PROXY` (or `all_proxy`), with the `NO_PROXY` exemptions. It never applies to plain
+/// http, which reaches only loopback and would show a proxy the assertion and any token.
+fn https_proxy() -> Result<Option<reqwest::Proxy>> {
+    let Some((var, url)) = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+        .into_iter()
+        .find_map(|v| {
+            std::env::var(v)
+                .ok()
+                .filter(|u| !u.trim().is_empty())
+                .map(|u| (v, u))
+        })
+    else {
+        return Ok(None);
+    };
+    // Not quoted: a proxy URL may carry a password.
+    let proxy = reqwest::Proxy::https(url.trim()).map_err(|_| {
+        Error::unknown(
+            "invalid proxy URL",
+            format!("fix or unset {var}, e.g. http://proxy.example:3128"),
+        )
+        .at(var)
+    })?;
+    Ok(Some(proxy.no_proxy(reqwest::NoProxy::from_env())))
 }
 
 /// An error and each of its sources, looking inside `io::Error`s (whose `source()` skips the

@@ -14,3 +14,12 @@ pub const LOGIN_AUDIT_TRAIL: &str = "Setup > Users/Roles > User Management > Vie
 /// Where certificates are uploaded and mapped to an integration, role and entity.
 pub const M2M_SETUP_PAGE: &str =
     "Setup > Integration > Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup";
+
+/// Whether `id` can be a NetSuite client or certificate ID in a URL path: 1 to 256 base64url
+/// characters (letters, digits, `-`, `_`, and `=` padding); never `.` or `..`.
+pub fn is_id(id: &str) -> bool {
+    (1..=256).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'='))
+}

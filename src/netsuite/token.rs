@@ -96,8 +96,8 @@ pub fn parse_scopes(list: &str) -> Result<Vec<String>> {
     Ok(scopes)
 }
 
-/// A token NetSuite issued.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A token NetSuite issued. `Debug` does not show the token.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Issued {
     /// The access token (a bearer credential: never printed unless asked).
     pub access_token: zeroize::Zeroizing<String>,
@@ -107,6 +107,20 @@ pub struct Issued {
     pub expires_in: Option<u64>,
     /// Scopes, if the answer lists them.
     pub scope: Option<String>,
+}
+
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issued")
+            .field(
+                "access_token",
+                &format_args!("<{} characters, not shown>", self.access_token.len()),
+            )
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("scope", &self.scope)
+            .finish()
+    }
 }
 
 /// Everything a token request says: where it goes, who asks, with which certificate, for
@@ -330,9 +344,63 @@ pub fn excerpt(body: &[u8], max: usize) -> String {
 /// answers that make no sense are `Err` (exit 3). `url` is for messages; `location` is the
 /// `Location` header of a redirect.
 pub fn read_answer(url: &str, status: u16, body: &[u8], location: Option<&str>) -> Result<Answer> {
-    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let mut json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let answer = read_json_answer(url, status, body, location, json.as_ref());
+    // The parsed answer holds a copy of the token: wipe it before it is freed.
+    if let Some(j) = &mut json {
+        scrub(j);
+    }
+    answer
+}
+
+/// Zeroize every string (and key) in a JSON value.
+fn scrub(v: &mut serde_json::Value) {
+    use zeroize::Zeroize;
+    match v {
+        serde_json::Value::String(s) => s.zeroize(),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(scrub),
+        serde_json::Value::Object(o) => {
+            for (_, v) in o.iter_mut() {
+                scrub(v);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What a 2xx answer without a token holds, described without its content, which may be a
+/// token under another name.
+fn describe_2xx(body: &[u8], json: Option<&serde_json::Value>) -> String {
+    match json {
+        Some(serde_json::Value::Object(o)) => {
+            let names: Vec<String> = o
+                .keys()
+                .take(12)
+                .map(|k| crate::error::printable(k).chars().take(40).collect())
+                .collect();
+            format!(
+                "a JSON object with the fields [{}] (values not shown)",
+                names.join(", ")
+            )
+        }
+        Some(_) => "JSON that is not an object (not shown)".to_string(),
+        None if body.is_empty() => "an empty body".to_string(),
+        None => format!(
+            "{} bytes that are not JSON (not shown: they may hold a token)",
+            body.len()
+        ),
+    }
+}
+
+fn read_json_answer(
+    url: &str,
+    status: u16,
+    body: &[u8],
+    location: Option<&str>,
+    json: Option<&serde_json::Value>,
+) -> Result<Answer> {
     let field = |name: &str| -> Option<String> {
-        json.as_ref()?
+        json?
             .get(name)?
             .as_str()
             .map(|s| s.trim().to_string())
@@ -344,13 +412,13 @@ pub fn read_answer(url: &str, status: u16, body: &[u8], location: Option<&str>) 
                 return Err(Error::unknown(
                     format!(
                         "nonsensical answer: HTTP {status} without an access_token: {}",
-                        excerpt(body, 200)
+                        describe_2xx(body, json)
                     ),
                     "check that the URL is NetSuite's token endpoint (--token-url / --account)",
                 )
                 .at(url));
             };
-            let expires_in = json.as_ref().and_then(|j| j.get("expires_in")).and_then(
+            let expires_in = json.and_then(|j| j.get("expires_in")).and_then(
                 |v| match v {
                     serde_json::Value::Number(n) => n.as_u64(),
                     serde_json::Value::String(s) => s.trim().parse().ok(),

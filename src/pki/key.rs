@@ -187,6 +187,97 @@ impl PrivateKey {
     }
 }
 
+/// PBKDF2 iterations for keys nskeys encrypts (OWASP's 2023 figure for PBKDF2-HMAC-SHA256).
+pub const PBKDF2_ITERATIONS: u32 = 600_000;
+
+impl PrivateKey {
+    /// Encrypted PKCS#8 PEM (`BEGIN ENCRYPTED PRIVATE KEY`): PBES2 with PBKDF2-HMAC-SHA256
+    /// ([`PBKDF2_ITERATIONS`]) and AES-256-CBC, as `openssl pkcs8 -topk8 -v2 aes-256-cbc`
+    /// writes it and `openssl pkey -passin` reads it.
+    pub fn to_encrypted_pkcs8_pem(&self, passphrase: &[u8]) -> Result<Zeroizing<String>> {
+        use pkcs8::EncodePrivateKey;
+        use rand::Rng;
+        let fail = |e: &dyn fmt::Display| {
+            Error::unknown(format!("cannot encrypt private key: {e}"), "report this")
+        };
+        let plain = match self {
+            PrivateKey::Rsa(k) => k.to_pkcs8_der(),
+            PrivateKey::P256(k) => k.to_pkcs8_der(),
+            PrivateKey::P384(k) => k.to_pkcs8_der(),
+            PrivateKey::P521(k) => k.to_pkcs8_der(),
+        }
+        .map_err(|e| fail(&e))?;
+        let mut salt = [0u8; 16];
+        let mut iv = [0u8; 16];
+        rand::rng().fill_bytes(&mut salt);
+        rand::rng().fill_bytes(&mut iv);
+        let params = pkcs8::pkcs5::pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(
+            PBKDF2_ITERATIONS,
+            &salt,
+            iv,
+        )
+        .map_err(|e| fail(&e))?;
+        let info = pkcs8::PrivateKeyInfoRef::from_der(plain.as_bytes()).map_err(|e| fail(&e))?;
+        let encrypted = info
+            .encrypt_with_params(params, passphrase)
+            .map_err(|e| fail(&e))?;
+        encrypted
+            .to_pem("ENCRYPTED PRIVATE KEY", pkcs8::LineEnding::LF)
+            .map_err(|e| fail(&e))
+    }
+}
+
+/// Why an encrypted PKCS#8 key could not be decrypted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecryptProblem {
+    /// The passphrase is wrong (or the file damaged: the two cannot be told apart).
+    WrongPassphrase,
+    /// An encryption scheme nskeys does not read (PBES1, DES, an unknown PRF): what it is.
+    Unsupported(String),
+    /// Not an EncryptedPrivateKeyInfo.
+    Damaged(String),
+}
+
+impl DecryptProblem {
+    /// The problem as an error (exit 3), never naming the passphrase.
+    pub fn error(&self) -> Error {
+        match self {
+            DecryptProblem::WrongPassphrase => Error::unknown(
+                "wrong passphrase for the encrypted private key",
+                "check --passphrase-file or NS_KEY_PASSPHRASE (its first line is the passphrase)",
+            ),
+            DecryptProblem::Unsupported(what) => Error::unknown(
+                format!("the private key is encrypted with a scheme nskeys does not read ({what})"),
+                "re-encrypt it: openssl pkcs8 -topk8 -v2 aes-256-cbc -in old.pem -out private.pem",
+            ),
+            DecryptProblem::Damaged(what) => Error::unknown(
+                format!("invalid encrypted PKCS#8 private key: {what}"),
+                DAMAGED_HINT,
+            ),
+        }
+    }
+}
+
+/// Decrypt an encrypted PKCS#8 key (PBES2: PBKDF2 with HMAC-SHA1/224/256/384/512 or scrypt;
+/// AES-128/192/256 in CBC or GCM): the plain PKCS#8 DER.
+pub fn decrypt_pkcs8(
+    der: &[u8],
+    passphrase: &[u8],
+) -> std::result::Result<Zeroizing<Vec<u8>>, DecryptProblem> {
+    let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(der)
+        .map_err(|e| DecryptProblem::Damaged(e.to_string()))?;
+    match info.decrypt(passphrase) {
+        Ok(doc) => Ok(Zeroizing::new(doc.as_bytes().to_vec())),
+        Err(pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::UnsupportedAlgorithm {
+            oid,
+        })) => Err(DecryptProblem::Unsupported(oid.to_string())),
+        Err(pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::NoPbes1CryptSupport)) => {
+            Err(DecryptProblem::Unsupported("PBES1, a legacy scheme".into()))
+        }
+        Err(_) => Err(DecryptProblem::WrongPassphrase),
+    }
+}
+
 /// The type of a public key, as far as NetSuite cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyType {
@@ -288,8 +379,7 @@ pub enum KeyProblem {
     UnsupportedAlgorithm(ObjectIdentifier),
 }
 
-const DECRYPT_HINT: &str =
-    "decrypt it first: openssl pkey -in KEY -out KEY.plain (then chmod 600 it)";
+const DECRYPT_HINT: &str = "give its passphrase with --passphrase-file FILE or NS_KEY_PASSPHRASE; a legacy encrypted key (Proc-Type: 4,ENCRYPTED) must first become PKCS#8: openssl pkcs8 -topk8 -v2 aes-256-cbc -in old.pem -out private.pem";
 const DAMAGED_HINT: &str = "the key file is damaged; use the original";
 
 impl KeyProblem {

@@ -1,6 +1,8 @@
 //! Files on disk: reading inputs, writing outputs crash-safely, rotation pointers and the
 //! state file. Uses `pki` and `netsuite` types; knows nothing of commands.
 
+pub mod input;
+pub mod passphrase;
 pub mod pointer;
 pub mod read;
 pub mod state;

@@ -202,3 +202,42 @@ pub fn certificates_in(data: &[u8], name: &str) -> Result<Vec<CertFacts>> {
         .and_then(Contents::certificates)
         .map_err(|r| r.error().at(name))
 }
+
+/// Refuse a file or directory another user could change, as ssh refuses a private key or
+/// configuration file with open permissions: writable by group or others (a directory with
+/// the sticky bit still counts: another user could not replace this user's files, but could
+/// add files), or owned by another user. `what` names it ("the state file").
+#[cfg(unix)]
+pub fn refuse_if_open(path: &Path, what: &str) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let me = rustix::process::geteuid().as_raw();
+    let name = display_name(path);
+    if meta.uid() != me && me != 0 {
+        return Err(Error::unknown(
+            format!(
+                "{what} is owned by another user (uid {}), who could change it",
+                meta.uid()
+            ),
+            format!("use a {what} of your own, or run as its owner"),
+        )
+        .at(&name));
+    }
+    let mode = meta.mode() & 0o7777;
+    if mode & 0o022 != 0 {
+        return Err(Error::unknown(
+            format!("permissions {mode:04o} for {what} are too open: other users could change it"),
+            format!("remove their write permission: chmod go-w {name}"),
+        )
+        .at(&name));
+    }
+    Ok(())
+}
+
+/// Windows: access control lists, not modes; nothing checked.
+#[cfg(not(unix))]
+pub fn refuse_if_open(_path: &Path, _what: &str) -> Result<()> {
+    Ok(())
+}

@@ -31,8 +31,8 @@ pub(super) fn upload(ctx: &mut Ctx<'_>) -> Result<Status> {
     )?;
     // The current pair must work: its token does the upload, and it stays in use on failure.
     let current = ExchangeParams {
-        key: ctx.key_ptr.clone(),
-        cert: Some(ctx.cert_ptr.clone()),
+        key: ctx.key_ptr.clone().map(Into::into),
+        cert: Some(ctx.cert_ptr.clone().map(Into::into)),
         ..args.exchange.clone()
     };
     let plan = preflight::plan(&current, crate::time::now())?;
@@ -82,6 +82,58 @@ pub(super) fn upload(ctx: &mut Ctx<'_>) -> Result<Status> {
     revoke(ctx, &e, &new_id, &old_id, &revoke_url)
 }
 
+/// The certificate file a pending entry names, checked before it leaves the machine: a
+/// tampered state file must not make nskeys upload a private key, or a certificate that is
+/// not the new key's. It must hold certificates and nothing else, the first of them for the
+/// new key.
+fn upload_checked(ctx: &Ctx<'_>, e: &Entry) -> Result<String> {
+    let cert_path = ctx.dir.join(&e.cert_file);
+    let name = format!(
+        "{}, named by the state file {}",
+        cert_path.display(),
+        ctx.state_path.display()
+    );
+    let refuse = |what: &str| {
+        Error::unknown(
+            format!("refusing to upload: {what}"),
+            "the state file was edited or damaged: check it, or remove its pending entry and run again",
+        )
+        .at(&name)
+    };
+    let data = read_capped(&cert_path).map_err(|e| e.at(&name))?;
+    let contents = crate::pki::objects::classify(&data)
+        .map_err(|_| refuse("the file is not a certificate"))?;
+    if contents
+        .found
+        .iter()
+        .any(|f| !matches!(f.object, crate::pki::objects::Object::Certificate(_)))
+    {
+        return Err(refuse(
+            "the file holds something besides certificates (a private key?)",
+        ));
+    }
+    let cert = contents
+        .certificates()
+        .ok()
+        .and_then(|c| c.into_iter().next())
+        .ok_or_else(|| refuse("the file holds no certificate"))?;
+    let key = crate::store::input::read_key(
+        &Sourced::new(
+            ctx.dir.join(&e.key_file).into(),
+            Origin::StateFile(ctx.state_path.clone()),
+        ),
+        &ctx.args.exchange.passphrase,
+    )?;
+    let key_spki = key.loaded.key.public_key_der()?;
+    if crate::pki::key::spki_key_bits(&key_spki) != crate::pki::key::spki_key_bits(&cert.spki_der) {
+        return Err(refuse("the certificate is not the new key's"));
+    }
+    if !crate::pki::pem::looks_like_pem(&data) {
+        return Err(refuse("the certificate is not PEM"));
+    }
+    Ok(String::from_utf8_lossy(&data).to_string())
+}
+
 fn do_upload(
     ctx: &mut Ctx<'_>,
     mut e: Entry,
@@ -90,7 +142,7 @@ fn do_upload(
     role: &str,
     entity: &str,
 ) -> Result<Entry> {
-    let pem = String::from_utf8_lossy(&read_capped(&ctx.dir.join(&e.cert_file))?).to_string();
+    let pem = upload_checked(ctx, &e)?;
     let http = plan.http(plan.timeout)?;
     let token = plan.fetch_token(&http)?;
     ctx.step(format!(

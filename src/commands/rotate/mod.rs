@@ -10,6 +10,7 @@ use crate::netsuite::M2M_SETUP_PAGE;
 use crate::origin::{Origin, Sourced};
 use crate::pki::verdict::{self, FindingKind, Windows};
 use crate::store::pointer;
+use crate::store::read::refuse_if_open;
 use crate::store::state::{self, Entry, PairStatus, State};
 use crate::time::rfc3339;
 use serde::Serialize;
@@ -126,14 +127,31 @@ impl Ctx<'_> {
 
 /// `nskeys rotate`.
 pub fn command(args: &RotateParams, out: &mut dyn Write) -> Result<Status> {
-    let key_ptr = args.exchange.key.clone();
+    let key_ptr = pointer_file(&args.exchange.key, crate::store::input::KEY)?;
     let dir = state::dir_of(&key_ptr.value);
-    let cert_ptr = args
-        .exchange
-        .cert
-        .clone()
-        .unwrap_or_else(|| Sourced::default_value(dir.join("public.pem")));
+    let cert_ptr = match &args.exchange.cert {
+        Some(cert) => pointer_file(cert, crate::store::input::CERT)?,
+        None => Sourced::default_value(dir.join("public.pem")),
+    };
     let state_path = dir.join(state::STATE_FILE);
+    // What rotate trusts (the state file names the files it uploads and switches to) must be
+    // this user's alone.
+    let key_dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir.clone()
+    };
+    refuse_if_open(&key_dir, "the key directory")?;
+    refuse_if_open(&state_path, "the state file")?;
+    refuse_if_open(&key_ptr.value, "the private key")?;
+    // One rotation at a time in a key directory, for the whole run: two interleaved runs
+    // would make two pending pairs, or switch the pointers under each other. (A dry run
+    // writes nothing, the lock file included.)
+    let _lock = if args.exchange.dry_run {
+        None
+    } else {
+        Some(lock(&key_dir)?)
+    };
     let state = State::load(&state_path)?.unwrap_or_else(State::new);
     let mut ctx = Ctx {
         args,
@@ -152,6 +170,61 @@ pub fn command(args: &RotateParams, out: &mut dyn Write) -> Result<Status> {
         let _ = write!(ctx.out, "{json}");
     }
     result
+}
+
+/// The lock file beside the state file.
+pub const LOCK_FILE: &str = ".nskeys-rotate.lock";
+
+/// Take the rotation lock of `dir` (released when the file is dropped, or the process ends).
+fn lock(dir: &Path) -> Result<std::fs::File> {
+    let path = dir.join(LOCK_FILE);
+    let mut open = std::fs::OpenOptions::new();
+    open.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    let file = open.open(&path).map_err(|e| {
+        Error::unknown(
+            format!("cannot open the rotation lock: {e}"),
+            "check the key directory's permissions",
+        )
+        .at(path.display())
+    })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::unknown(
+            "another rotation is running in this key directory",
+            "wait for it to finish, then run again (it resumes what is left)",
+        )
+        .at(path.display())),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::unknown(
+            format!("cannot lock: {e}"),
+            "check the key directory's file system",
+        )
+        .at(path.display())),
+    }
+}
+
+/// The file a `--key`/`--cert` value names: rotate switches pointers beside it, so PEM text,
+/// base64 or stdin will not do.
+fn pointer_file(
+    value: &Sourced<crate::store::input::InputValue>,
+    option: crate::store::input::OptionName,
+) -> Result<Sourced<PathBuf>> {
+    let source = crate::store::input::source_of(value, option);
+    match source.path() {
+        Some(path) => Ok(Sourced::new(path.to_path_buf(), value.origin.clone())),
+        None => Err(Error::unknown(
+            format!(
+                "rotate needs the {} as a file, not text or standard input",
+                option.what
+            ),
+            format!(
+                "give the path of the current {} file with {} (rotate writes the new pair beside it)",
+                option.what, option.flag
+            ),
+        )
+        .at(&source)),
+    }
 }
 
 fn run(ctx: &mut Ctx<'_>) -> Result<Status> {
@@ -391,8 +464,12 @@ fn new_pair(ctx: &mut Ctx<'_>) -> Result<Entry> {
         ));
         return Ok(p);
     }
-    let loaded = crate::store::read::read_private_key(&ctx.key_ptr.value)
-        .map_err(|f| f.key_error(&ctx.key_ptr.value.display().to_string()))?;
+    // The new key is encrypted as the current one is, with the same passphrase.
+    let current = crate::store::input::read_key(
+        &ctx.key_ptr.clone().map(Into::into),
+        &ctx.args.exchange.passphrase,
+    )?;
+    let loaded = current.loaded;
     let alg = ctx
         .args
         .exchange
@@ -410,6 +487,7 @@ fn new_pair(ctx: &mut Ctx<'_>) -> Result<Entry> {
         bits,
         days: ctx.args.days,
         subject: ctx.args.subject.clone(),
+        passphrase: current.passphrase,
     };
     let made = generate::make_pair(
         &spec,
@@ -514,8 +592,8 @@ fn params_for(ctx: &Ctx<'_>, e: &Entry, id: &Sourced<String>) -> ExchangeParams 
         )
     };
     ExchangeParams {
-        key: from_state(&e.key_file),
-        cert: Some(from_state(&e.cert_file)),
+        key: from_state(&e.key_file).map(Into::into),
+        cert: Some(from_state(&e.cert_file).map(Into::into)),
         cert_id: Some(id.clone()),
         // The new key's own algorithm: --alg named the current key's.
         alg: None,

@@ -218,7 +218,7 @@ fn verify(params: &VerifyParams, report: &mut Report) -> Result<Status> {
     let plan = preflight::plan(&params.exchange, crate::time::now())?;
     report.token_url = Some(plan.token_url().to_string());
     report.key = Some(KeyInfo {
-        path: crate::store::read::display_name(&plan.key_path.value),
+        path: plan.key_source.to_string(),
         kind: plan.key.describe(),
         format: plan.key_format.name(),
     });

@@ -139,7 +139,12 @@ fn json_line<T: Serialize>(v: &T) -> String {
 /// The diagnosis of a refusal, for people.
 pub(super) fn write_refusal(r: &Refusal, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "  {:<15}{}", "HTTP status", r.http_status)?;
-    writeln!(out, "  {:<15}{}", "NetSuite said", r.answer)?;
+    writeln!(
+        out,
+        "  {:<15}{}",
+        "NetSuite said",
+        crate::error::printable(&r.answer)
+    )?;
     writeln!(out, "Likely causes, most likely first:")?;
     for (i, c) in r.likely_causes.iter().enumerate() {
         writeln!(out, "  {}. {c}", i + 1)?;
