@@ -268,8 +268,9 @@ pub struct VerifyArgs {
     /// token issued, CRITICAL refused, UNKNOWN unreachable; perfdata with the exchange time).
     #[arg(long, env = "NS_VERIFY_FORMAT", value_enum, default_value = "text")]
     pub format: expiry::Format,
-    /// Same as --format json: one JSON object for every outcome.
-    #[arg(long, conflicts_with = "format")]
+    /// Same as --format json (wins over --format and NS_VERIFY_FORMAT): one JSON object for
+    /// every outcome.
+    #[arg(long)]
     pub json: bool,
 }
 
@@ -358,8 +359,8 @@ pub struct CertsListArgs {
     /// Output format.
     #[arg(long, env = "NS_CERTS_FORMAT", value_enum, default_value = "text")]
     pub format: expiry::Format,
-    /// Same as --format json.
-    #[arg(long, conflicts_with = "format")]
+    /// Same as --format json (wins over --format and NS_CERTS_FORMAT).
+    #[arg(long)]
     pub json: bool,
     /// WARNING when the certificate in use has fewer days left in NetSuite (to the end of its
     /// valid_until day, UTC).
