@@ -306,7 +306,8 @@ pub struct RotateArgs {
     #[arg(long)]
     pub revoke_old: bool,
     /// Base URL of the certificates API [default:
-    /// https://<account>.restlets.api.netsuite.com/services/rest/auth/oauth2/v1].
+    /// https://<account>.restlets.api.netsuite.com/services/rest/auth/oauth2/v1, or beside
+    /// --token-url].
     #[arg(long, env = "NS_API_URL")]
     pub api_url: Option<String>,
     /// Only rotate when the current certificate expires within this many days (else exit 0
@@ -353,7 +354,8 @@ pub struct CertsListArgs {
     #[command(flatten)]
     pub exchange: ExchangeArgs,
     /// Base URL of the certificates API [default:
-    /// https://<account>.restlets.api.netsuite.com/services/rest/auth/oauth2/v1].
+    /// https://<account>.restlets.api.netsuite.com/services/rest/auth/oauth2/v1, or beside
+    /// --token-url].
     #[arg(long, env = "NS_API_URL")]
     pub api_url: Option<String>,
     /// Output format.

@@ -197,6 +197,10 @@ fn verify_needs_no_cert_id_the_certificate_gives_it() {
         3600
     );
     assert_ne!(c["jti"], sent[0]["assertion"]["claims"]["jti"]);
+    // certs list finds the API beside --token-url (no --api-url needed).
+    let o = ns.nskeys(&d, &["certs", "list"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains(&id), "{}", out(&o));
 }
 
 #[test]

@@ -302,7 +302,7 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
         &params.client_id,
         "--client-id",
         "NS_CLIENT_ID",
-        "the integration record's client ID (consumer key)",
+        "the integration record's Client ID (consumer key; the assertion's iss)",
     )?;
     let scopes = token::parse_scopes(&params.scope.value)?;
     let ttl = params.assertion_ttl.value;
