@@ -705,6 +705,21 @@ mod tests {
         let p = parse(&["nskeys", "verify", "--key", "k.pem", "--cert-id=-Qj"]);
         assert_eq!(p.key.origin, Origin::Flag("--key"));
         assert_eq!(p.cert_id.unwrap().value, "-Qj");
+        // IDs starting with '-' as separate values (about one Certificate ID in 64).
+        let p = parse(&[
+            "nskeys",
+            "verify",
+            "--cert-id",
+            "-QjavVtnzeAPA_QdffgnTh9yPy6LbSGOYqNeJqtbKgU",
+            "--client-id",
+            "-c1",
+        ]);
+        assert_eq!(
+            p.cert_id.unwrap().value,
+            "-QjavVtnzeAPA_QdffgnTh9yPy6LbSGOYqNeJqtbKgU"
+        );
+        assert_eq!(p.client_id.unwrap().value, "-c1");
+        assert!(!p.no_cert_id_check);
         assert_eq!(p.scope.origin, Origin::Default);
         assert!(p.timeout.is_default());
         assert!(p.account.is_none());
