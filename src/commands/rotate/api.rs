@@ -167,8 +167,13 @@ fn do_upload(
     e.status = PairStatus::Uploaded;
     ctx.state.upsert(e.clone());
     ctx.save()?;
+    // Oracle's add answer also says until when NetSuite takes it (its own expiry).
+    let until = certs_api::parse_added(&answer.body)
+        .and_then(|a| a.valid_until)
+        .map(|d| format!(", valid until {d} as NetSuite says"))
+        .unwrap_or_default();
     ctx.step(format!(
-        "uploaded {} to {url}: NetSuite gave it certificate ID {id}",
+        "uploaded {} to {url}: certificate ID {id}{until}",
         e.cert_file
     ));
     Ok(e)
