@@ -296,8 +296,9 @@ pub struct VerifyArgs {
     /// token issued, CRITICAL refused, UNKNOWN unreachable; perfdata with the exchange time).
     #[arg(long, env = "NS_VERIFY_FORMAT", value_enum, default_value = "text")]
     pub format: expiry::Format,
-    /// Same as --format json: one JSON object for every outcome.
-    #[arg(long, conflicts_with = "format")]
+    /// Same as --format json (wins over --format and NS_VERIFY_FORMAT): one JSON object for
+    /// every outcome.
+    #[arg(long)]
     pub json: bool,
 }
 
@@ -333,7 +334,8 @@ pub struct RotateArgs {
     #[arg(long)]
     pub revoke_old: bool,
     /// Base URL of the certificates API [default:
-    /// https://<account>.restlets.api.netsuite.com/services/rest/auth/oauth2/v1].
+    /// https://<account>.restlets.api.netsuite.com/services/rest/auth/oauth2/v1, or beside
+    /// --token-url].
     #[arg(long, env = "NS_API_URL")]
     pub api_url: Option<String>,
     /// Only rotate when the current certificate expires within this many days (else exit 0
@@ -380,14 +382,15 @@ pub struct CertsListArgs {
     #[command(flatten)]
     pub exchange: ExchangeArgs,
     /// Base URL of the certificates API [default:
-    /// https://<account>.restlets.api.netsuite.com/services/rest/auth/oauth2/v1].
+    /// https://<account>.restlets.api.netsuite.com/services/rest/auth/oauth2/v1, or beside
+    /// --token-url].
     #[arg(long, env = "NS_API_URL")]
     pub api_url: Option<String>,
     /// Output format.
     #[arg(long, env = "NS_CERTS_FORMAT", value_enum, default_value = "text")]
     pub format: expiry::Format,
-    /// Same as --format json.
-    #[arg(long, conflicts_with = "format")]
+    /// Same as --format json (wins over --format and NS_CERTS_FORMAT).
+    #[arg(long)]
     pub json: bool,
     /// WARNING when the certificate in use has fewer days left in NetSuite (to the end of its
     /// valid_until day, UTC).
@@ -758,6 +761,21 @@ mod tests {
         let p = parse(&["nskeys", "verify", "--key", "k.pem", "--cert-id=-Qj"]);
         assert_eq!(p.key.origin, Origin::Flag("--key"));
         assert_eq!(p.cert_id.unwrap().value, "-Qj");
+        // IDs starting with '-' as separate values (about one Certificate ID in 64).
+        let p = parse(&[
+            "nskeys",
+            "verify",
+            "--cert-id",
+            "-QjavVtnzeAPA_QdffgnTh9yPy6LbSGOYqNeJqtbKgU",
+            "--client-id",
+            "-c1",
+        ]);
+        assert_eq!(
+            p.cert_id.unwrap().value,
+            "-QjavVtnzeAPA_QdffgnTh9yPy6LbSGOYqNeJqtbKgU"
+        );
+        assert_eq!(p.client_id.unwrap().value, "-c1");
+        assert!(!p.no_cert_id_check);
         assert_eq!(p.scope.origin, Origin::Default);
         assert!(p.timeout.is_default());
         assert!(p.account.is_none());

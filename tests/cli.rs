@@ -144,3 +144,25 @@ fn man_page_is_roff_and_has_exit_status() {
     assert!(roff.contains("EXIT STATUS"), "{roff}");
     assert!(roff.contains("gen"), "documents the subcommands");
 }
+
+/// NS_WARN_DAYS / NS_CRIT_DAYS stand in for --warn-days / --crit-days (expiry and certs list).
+#[test]
+fn warn_and_crit_days_from_the_environment() {
+    let d = Dir::new();
+    d.nskeys().args(["gen"]).assert().success();
+    let o = d
+        .nskeys()
+        .args(["expiry", "public.pem"])
+        .env("NS_WARN_DAYS", "800")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let o = d
+        .nskeys()
+        .args(["expiry", "public.pem"])
+        .env("NS_WARN_DAYS", "800")
+        .env("NS_CRIT_DAYS", "800")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -197,6 +197,14 @@ fn verify_needs_no_cert_id_the_certificate_gives_it() {
         3600
     );
     assert_ne!(c["jti"], sent[0]["assertion"]["claims"]["jti"]);
+    // certs list finds the API beside --token-url (no --api-url needed).
+    let o = ns.nskeys(&d, &["certs", "list"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains(&id),
+        "{}",
+        out(&o)
+    );
 }
 
 #[test]
@@ -528,6 +536,19 @@ fn manual_rotation_step_two_needs_no_id() {
     let cert = pending["cert_file"].as_str().unwrap().to_string();
     let predicted = certificate_id(&d.join(&cert));
     assert!(out(&o).contains(&predicted), "{}", out(&o));
+    // Step 2 before the upload: NetSuite refuses the new certificate; nothing is switched and
+    // the message says what is missing.
+    let before = std::fs::read(d.join("private.pem")).unwrap();
+    let o = ns.nskeys(&d, &["rotate"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    let err = assert_one_line_error(&o.stderr);
+    assert!(
+        err.contains("does not take the new certificate yet")
+            && err.contains(&predicted)
+            && err.contains(&cert),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(d.join("private.pem")).unwrap(), before);
     // The user uploads it on the M2M setup page.
     ns.post(
         "/__standin/mappings",
@@ -587,4 +608,24 @@ fn rotate_upload_retries_through_server_error() {
         .filter(|r| r["status"] == 500)
         .collect();
     assert_eq!(refused.len(), 2);
+}
+
+/// Public Client checked on the integration: NetSuite refuses M2M (unauthorized_client); the
+/// causes name it, and the shape hint catches a pasted Client ID given as --cert-id.
+#[test]
+fn a_public_client_is_named_as_a_cause() {
+    let client = "ab".repeat(32);
+    let (d, ns, _) = mapped(serde_json::json!({
+        "integrations": [{"client_id": client, "public_client": true}]
+    }));
+    let o = ns.nskeys(&d, &["verify"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(out(&o).contains("Public Client is checked"), "{}", out(&o));
+    let o = ns.nskeys(&d, &["verify", "--cert-id", &client]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("not even shaped like one"),
+        "{}",
+        out(&o)
+    );
 }

@@ -308,7 +308,7 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
         &params.client_id,
         "--client-id",
         "NS_CLIENT_ID",
-        "the integration record's client ID (consumer key)",
+        "the integration record's Client ID (consumer key; the assertion's iss)",
     )?;
     let scopes = token::parse_scopes(&params.scope.value)?;
     let ttl = params.assertion_ttl.value;
@@ -439,9 +439,16 @@ fn resolve_cert_id(params: &ExchangeParams, cert: Option<&CertInfo>) -> Result<S
 pub fn cert_id_mismatch(given: &Sourced<String>, cert_path: &Path, cert_id: &str) -> Error {
     let name = display_name(cert_path);
     let flag = given.origin.to_string();
+    // An ID of another shape is not a Certificate ID at all (a Client ID, an internal ID).
+    let shape = if crate::pki::facts::looks_like_certificate_id(&given.value) {
+        String::new()
+    } else {
+        " (and it is not even shaped like one: a Certificate ID is 43 characters of base64url)"
+            .to_string()
+    };
     Error::critical(
         format!(
-            "the Certificate ID {} (from {flag}) is not the ID of the certificate {name}, which is {}; NetSuite would refuse the token request (Login Audit Trail: MissingKey)",
+            "the Certificate ID {} (from {flag}) is not the ID of the certificate {name}, which is {}{shape}; NetSuite would refuse the token request (Login Audit Trail: MissingKey)",
             given.value, cert_id
         ),
         format!(

@@ -71,8 +71,9 @@ fn url_with(base: &reqwest::Url, segments: &[&str]) -> Result<reqwest::Url> {
     Ok(url)
 }
 
-/// The API base: `api_url` (`--api-url`); else the restlets host beside a NetSuite
-/// `token_url` (which wins over `account`, as for the token); else from `account`.
+/// The API base: `api_url` (`--api-url`); else beside `token_url` (which wins over
+/// `account`, as for the token): NetSuite's restlets host, or for another host the same
+/// host and path without `/token`; else from `account`.
 pub fn api_base(
     api_url: Option<&str>,
     token_url: Option<&str>,
@@ -84,9 +85,15 @@ pub fn api_base(
             .trim_end_matches("/token")
             .to_string()
     };
+    let token_url = token_url.map(|t| token::complete_token_url(t).0);
+    let token_url = token_url.as_deref();
     let url = match (api_url, token_url, account) {
         (Some(u), _, _) => u.trim().to_string(),
         (None, Some(t), _) if t.contains(".suitetalk.api.netsuite.com/") => beside_token(t),
+        // Another host (a proxy, a test server): the API beside its token path, as on NetSuite.
+        (None, Some(t), _) if t.trim().ends_with(token::TOKEN_PATH) => {
+            t.trim().trim_end_matches("/token").to_string()
+        }
         (None, _, Some(account)) => beside_token(&token::token_url_for_account(account)?),
         _ => {
             return Err(Error::unknown(
@@ -425,6 +432,26 @@ mod tests {
             want
         );
         assert!(api_base(None, Some("http://127.0.0.1:1/x/token"), None).is_err());
+        assert_eq!(
+            api_base(
+                None,
+                Some("http://127.0.0.1:1/services/rest/auth/oauth2/v1/token"),
+                account
+            )
+            .unwrap()
+            .as_str(),
+            "http://127.0.0.1:1/services/rest/auth/oauth2/v1"
+        );
+        assert_eq!(
+            api_base(
+                None,
+                Some("https://1234567-sb1.suitetalk.api.netsuite.com"),
+                None
+            )
+            .unwrap()
+            .as_str(),
+            want
+        );
         assert!(api_base(Some("http://127.0.0.1:9/api"), None, account).is_ok());
     }
 

@@ -219,8 +219,13 @@ fn do_upload(
     e.status = PairStatus::Uploaded;
     ctx.state.upsert(e.clone());
     ctx.save()?;
+    // Oracle's add answer also says until when NetSuite takes it (its own expiry).
+    let until = certs_api::parse_added(&answer.body)
+        .and_then(|a| a.valid_until)
+        .map(|d| format!(", valid until {d} as NetSuite says"))
+        .unwrap_or_default();
     ctx.step(format!(
-        "uploaded {} to {url}: NetSuite gave it certificate ID {id}",
+        "uploaded {} to {url}: certificate ID {id}{until}",
         e.cert_file
     ));
     Ok(e)
@@ -332,14 +337,16 @@ fn dry_run(
     for s in [
         "dry run: pre-flight of the current pair passed; nothing is written or sent".to_string(),
         first,
-        format!("2. POST {token_url} with an assertion for the current key (kid {kid})"),
+        format!(
+            "2. POST {token_url} with an assertion for the current key (Certificate ID {kid}, the assertion's kid)"
+        ),
         format!("3. POST {list_url} with {body}"),
         format!(
             "4. check that NetSuite's answer names certificate ID {} (the new certificate's SHA-256)",
             pending_id(ctx, &c)
         ),
         format!(
-            "5. POST {token_url} with an assertion for the new key (kid = the new ID), retried within --timeout"
+            "5. POST {token_url} with an assertion for the new key (its Certificate ID), retried within --timeout"
         ),
         format!(
             "6. switch {} -> {k} and {} -> {c}; update {}",

@@ -571,7 +571,18 @@ fn manual_finish(ctx: &mut Ctx<'_>, id: Option<Sourced<String>>) -> Result<Statu
     ctx.report.new_key = Some(e.key_file.clone());
     ctx.report.new_cert = Some(e.cert_file.clone());
     ctx.report.new_cert_id = Some(id.value.clone());
-    prove(ctx, &e, &id, 1)?;
+    if let Err(mut err) = prove(ctx, &e, &id, 1) {
+        if matches!(id.origin, Origin::Certificate(_)) && err.status == Status::Critical {
+            // Step 2 run before the upload (or before NetSuite took it): say what is missing.
+            err.hint = format!(
+                "NetSuite does not take the new certificate yet: upload {} on the M2M setup page ({M2M_SETUP_PAGE}, Create New, the same entity, role and application); NetSuite will show Certificate ID {}; then run the same nskeys rotate again; nothing was switched: {} still names the old, working key",
+                e.cert_file,
+                id.value,
+                ctx.key_ptr.value.display()
+            );
+        }
+        return Err(err);
+    }
     let mut e = e;
     e.cert_id = Some(id.value);
     e.status = PairStatus::Uploaded;

@@ -71,6 +71,10 @@ pub struct Report {
     /// The certificate checked against the key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate: Option<CertInfo>,
+    /// Where the Certificate ID (the assertion's `kid`) came from: a flag, a variable, the
+    /// state file or the certificate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_id_from: Option<String>,
     /// The assertion's header and claims (never its signature).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assertion: Option<crate::netsuite::assertion::Assertion>,
@@ -223,6 +227,7 @@ fn verify(params: &VerifyParams, report: &mut Report) -> Result<Status> {
         format: plan.key_format.name(),
     });
     report.certificate = plan.cert.clone();
+    report.certificate_id_from = Some(plan.cert_id_origin.to_string());
     report.assertion = Some(plan.assertion.clone());
     report.warnings = plan.warnings.clone();
     if params.exchange.dry_run {

@@ -48,6 +48,14 @@ pub(super) fn write_report(
             c.days_left
         )?;
     }
+    if let (Some(a), Some(from)) = (&report.assertion, &report.certificate_id_from) {
+        writeln!(
+            out,
+            "{}{} (the assertion's kid, from {from})",
+            label("Certificate ID"),
+            a.header.kid
+        )?;
+    }
     for w in &report.warnings {
         writeln!(out, "{}{w}", label("warning"))?;
     }
