@@ -228,7 +228,8 @@ pub struct ExchangeArgs {
     #[arg(long, env = "NS_CERT_ID")]
     pub cert_id: Option<String>,
     /// Private key (PKCS#8, PKCS#1 or SEC1; PEM or DER): a file, - for stdin, the PEM text
-    /// itself (newlines mangled to \n or spaces are repaired), or base64 of the file.
+    /// itself (line breaks a CI system turned into literal backslash-n, spaces or CRLF are
+    /// repaired), or base64 of the file.
     #[arg(
         long,
         env = "NS_PRIVATE_KEY",
