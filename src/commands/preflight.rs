@@ -155,7 +155,7 @@ impl Plan {
         let Some(ca) = &self.ca_cert else {
             return Http::new(timeout, &[]);
         };
-        let name = display_name(&ca.value);
+        let name = format!("{}, from {}", display_name(&ca.value), ca.origin);
         let roots = ca_roots(&ca.value, &name)?;
         Http::new(timeout, &roots).map_err(|e| e.at(&name))
     }
@@ -263,9 +263,13 @@ fn ca_roots(path: &Path, name: &str) -> Result<Vec<CertFacts>> {
 /// Resolve and check the options, key and certificate; build the assertion (unsigned), as
 /// issued at `now`.
 pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
-    let url = match (&params.token_url, &params.account) {
-        (Some(url), _) => url.value.trim().to_string(),
-        (None, Some(account)) => token::token_url_for_account(&account.value)?,
+    let (url, url_origin) = match (&params.token_url, &params.account) {
+        (Some(url), _) => (url.value.trim().to_string(), &url.origin),
+        (None, Some(account)) => (
+            token::token_url_for_account(&account.value)
+                .map_err(|e| e.from_origin(&account.origin))?,
+            &account.origin,
+        ),
         (None, None) => {
             return Err(Error::unknown(
                 "no token endpoint given",
@@ -273,7 +277,7 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
             ));
         }
     };
-    let token_url = http::check_url(&url)?;
+    let token_url = http::check_url(&url).map_err(|e| e.from_origin(url_origin))?;
     let client_id = required(
         &params.client_id,
         "--client-id",
@@ -298,7 +302,8 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
         "NS_CERT_ID",
         "the Certificate ID shown on the M2M setup page",
     )?;
-    let scopes = token::parse_scopes(&params.scope.value)?;
+    let scopes = token::parse_scopes(&params.scope.value)
+        .map_err(|e| e.from_origin(&params.scope.origin))?;
     let ttl = params.assertion_ttl.value;
     if ttl == 0 || ttl > MAX_TTL {
         return Err(Error::unknown(
