@@ -320,3 +320,57 @@ fn rotate_encrypts_the_new_key_as_the_current_one() {
     );
     assert!(ok, "{err}");
 }
+
+/// On a terminal, the passphrase is asked for without echo: twice for a new key, once to
+/// decrypt. script(1) gives nskeys a terminal; the typing comes after the prompt is shown.
+#[test]
+fn on_a_terminal_the_passphrase_is_asked_for_without_echo() {
+    let d = Dir::new();
+    let typed = "hunter2 typed secret";
+    let on_terminal = |nskeys_args: &str, lines: &[&str]| {
+        let typing: String = lines
+            .iter()
+            .map(|l| format!("sleep 1; printf '%s\\n' '{l}'; "))
+            .collect();
+        let script = format!(
+            "({typing} sleep 1) | script -qec \"{} {nskeys_args}\" /dev/null",
+            nskeys_bin().display()
+        );
+        let out = d.command("sh").args(["-c", &script]).output().unwrap();
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    let screen = on_terminal("gen --encrypt", &[typed, typed]);
+    assert!(screen.contains("Passphrase for the new key"), "{screen}");
+    assert!(screen.contains("Same passphrase again"), "{screen}");
+    assert!(!screen.contains(typed), "echoed: {screen}");
+    let (ok, err) = openssl(
+        &[
+            "pkey",
+            "-in",
+            "private.pem",
+            "-passin",
+            &format!("pass:{typed}"),
+            "-noout",
+        ],
+        d.path(),
+    );
+    assert!(ok, "{err}");
+    // Decrypting: asked once; a wrong passphrase is exit 3 and not shown.
+    let screen = on_terminal(
+        "verify --dry-run --token-url https://x.example/t --client-id c --cert-id k",
+        &[typed],
+    );
+    assert!(screen.contains("Passphrase for private.pem"), "{screen}");
+    assert!(screen.contains("Dry run: pre-flight passed"), "{screen}");
+    assert!(!screen.contains(typed), "echoed: {screen}");
+    let screen = on_terminal(
+        "verify --dry-run --token-url https://x.example/t --client-id c --cert-id k",
+        &["wrong guess here"],
+    );
+    assert!(screen.contains("wrong passphrase"), "{screen}");
+    assert!(!screen.contains("wrong guess here"), "echoed: {screen}");
+}
