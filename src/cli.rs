@@ -204,9 +204,14 @@ pub struct InspectArgs {
     /// Certificate or key files (PEM or DER), or - for stdin.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Check whether this private key matches each certificate (exit 2 if not).
-    #[arg(long)]
-    pub key: Option<PathBuf>,
+    /// Check whether this private key matches each certificate (exit 2 if not): a file, -,
+    /// PEM text or base64, as for verify (an encrypted key's passphrase from
+    /// --passphrase-file, NS_KEY_PASSPHRASE or a prompt).
+    #[arg(long, allow_hyphen_values = true)]
+    pub key: Option<InputValue>,
+    /// File whose first line is the passphrase of an encrypted --key.
+    #[arg(long, env = "NS_KEY_PASSPHRASE_FILE", value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
     /// Print one JSON document.
     #[arg(long)]
     pub json: bool,
@@ -491,6 +496,7 @@ where
         Command::Inspect(a) => Invocation::Inspect(InspectParams {
             paths: a.paths,
             key: a.key,
+            passphrase: passphrase_params(&m, a.passphrase_file),
             json: a.json,
         }),
         Command::Verify(a) => Invocation::Verify(VerifyParams {

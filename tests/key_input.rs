@@ -295,3 +295,32 @@ fn errors_name_where_each_value_came_from() {
         assert!(err.contains(&format!("from {want}")), "{want}: {err}");
     }
 }
+
+/// inspect's --key takes the same forms: the PEM text, base64, stdin.
+#[test]
+fn inspect_key_takes_every_form() {
+    let d = Dir::new();
+    d.fixture("oracle/ps256-public.pem", "public.pem");
+    let key =
+        std::fs::read_to_string(crate::harness::fixture_path("oracle/ps256-private.pem")).unwrap();
+    for (name, value) in forms(&key) {
+        let out = d
+            .nskeys()
+            .args(["inspect", "public.pem", "--key"])
+            .arg(&value)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("is its private key"));
+    }
+    d.nskeys()
+        .args(["inspect", "public.pem", "--key", "-"])
+        .write_stdin(key)
+        .assert()
+        .code(0);
+}
