@@ -206,9 +206,14 @@ pub struct InspectArgs {
     /// Certificate or key files (PEM or DER), or - for stdin.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Check whether this private key matches each certificate (exit 2 if not).
-    #[arg(long)]
-    pub key: Option<PathBuf>,
+    /// Check whether this private key matches each certificate (exit 2 if not): a file, -,
+    /// PEM text or base64, as for verify (an encrypted key's passphrase from
+    /// --passphrase-file, NS_KEY_PASSPHRASE or a prompt).
+    #[arg(long, allow_hyphen_values = true)]
+    pub key: Option<InputValue>,
+    /// File whose first line is the passphrase of an encrypted --key.
+    #[arg(long, env = "NS_KEY_PASSPHRASE_FILE", value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
     /// Print one JSON document.
     #[arg(long)]
     pub json: bool,
@@ -236,7 +241,8 @@ pub struct ExchangeArgs {
     #[arg(long, env = "NS_NO_CERT_ID_CHECK", value_parser = clap::builder::FalseyValueParser::new())]
     pub no_cert_id_check: bool,
     /// Private key (PKCS#8, PKCS#1 or SEC1; PEM or DER): a file, - for stdin, the PEM text
-    /// itself (newlines mangled to \n or spaces are repaired), or base64 of the file.
+    /// itself (line breaks a CI system turned into literal backslash-n, spaces or CRLF are
+    /// repaired), or base64 of the file.
     #[arg(
         long,
         env = "NS_PRIVATE_KEY",
@@ -528,6 +534,7 @@ where
         Command::Inspect(a) => Invocation::Inspect(InspectParams {
             paths: a.paths,
             key: a.key,
+            passphrase: passphrase_params(&m, a.passphrase_file),
             json: a.json,
         }),
         Command::Verify(a) => Invocation::Verify(VerifyParams {

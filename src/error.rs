@@ -82,6 +82,18 @@ impl Error {
         self.subject = Some(subject.to_string());
         self
     }
+
+    /// Say where the value the error is about came from (a flag, a variable, the state
+    /// file): `(URL, from NS_TOKEN_URL)`. A generic subject naming both the flag and the
+    /// variable (`--scope / NS_SCOPES`) is replaced.
+    pub fn from_origin(mut self, origin: impl fmt::Display) -> Self {
+        let from = format!("from {origin}");
+        self.subject = Some(match self.subject.take() {
+            Some(s) if !s.contains(" / ") => format!("{s}, {from}"),
+            _ => from,
+        });
+        self
+    }
 }
 
 impl fmt::Display for Error {

@@ -112,7 +112,8 @@ fn gcm_keys_are_read_when_openssl_writes_them() {
         d.path(),
     );
     if !ok {
-        // This openssl cannot write AES-GCM PKCS#8 (openssl 3.0 has no ASN.1 for GCM params).
+        // openssl 3.0 cannot write AES-GCM PKCS#8 ("AEAD ciphers not supported"); the unit
+        // test pki::key::tests::gcm_encrypted_keys_are_decrypted covers GCM without it.
         return;
     }
     let o = token_ok(&d, "gcm.key", "cert.pem", ("NS_KEY_PASSPHRASE", PASS));
@@ -319,4 +320,58 @@ fn rotate_encrypts_the_new_key_as_the_current_one() {
         d.path(),
     );
     assert!(ok, "{err}");
+}
+
+/// On a terminal, the passphrase is asked for without echo: twice for a new key, once to
+/// decrypt. script(1) gives nskeys a terminal; the typing comes after the prompt is shown.
+#[test]
+fn on_a_terminal_the_passphrase_is_asked_for_without_echo() {
+    let d = Dir::new();
+    let typed = "hunter2 typed secret";
+    let on_terminal = |nskeys_args: &str, lines: &[&str]| {
+        let typing: String = lines
+            .iter()
+            .map(|l| format!("sleep 1; printf '%s\\n' '{l}'; "))
+            .collect();
+        let script = format!(
+            "({typing} sleep 1) | script -qec \"{} {nskeys_args}\" /dev/null",
+            nskeys_bin().display()
+        );
+        let out = d.command("sh").args(["-c", &script]).output().unwrap();
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    let screen = on_terminal("gen --encrypt", &[typed, typed]);
+    assert!(screen.contains("Passphrase for the new key"), "{screen}");
+    assert!(screen.contains("Same passphrase again"), "{screen}");
+    assert!(!screen.contains(typed), "echoed: {screen}");
+    let (ok, err) = openssl(
+        &[
+            "pkey",
+            "-in",
+            "private.pem",
+            "-passin",
+            &format!("pass:{typed}"),
+            "-noout",
+        ],
+        d.path(),
+    );
+    assert!(ok, "{err}");
+    // Decrypting: asked once; a wrong passphrase is exit 3 and not shown.
+    let screen = on_terminal(
+        "verify --dry-run --token-url https://x.example/t --client-id c --cert-id k",
+        &[typed],
+    );
+    assert!(screen.contains("Passphrase for private.pem"), "{screen}");
+    assert!(screen.contains("Dry run: pre-flight passed"), "{screen}");
+    assert!(!screen.contains(typed), "echoed: {screen}");
+    let screen = on_terminal(
+        "verify --dry-run --token-url https://x.example/t --client-id c --cert-id k",
+        &["wrong guess here"],
+    );
+    assert!(screen.contains("wrong passphrase"), "{screen}");
+    assert!(!screen.contains("wrong guess here"), "echoed: {screen}");
 }

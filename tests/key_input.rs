@@ -237,3 +237,90 @@ fn a_key_pasted_where_clap_does_not_expect_it_is_not_echoed() {
     assert!(help.contains("NS_PRIVATE_KEY"), "{help}");
     assert!(!help.contains(piece), "{help}");
 }
+
+/// Every error about a value says where the value came from: the flag or the variable.
+#[test]
+fn errors_name_where_each_value_came_from() {
+    let d = Dir::new();
+    d.fixture("oracle/es256-private.pem", "private.pem");
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = d.nskeys();
+        c.args(["verify", "--dry-run", "--client-id", "c", "--cert-id", "k"])
+            .args(args);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        assert_eq!(
+            out.status.code().map(|c| c >= 2),
+            Some(true),
+            "{args:?} {env:?}"
+        );
+        assert_one_line_error(&out.stderr)
+    };
+    for (args, env, want) in [
+        (
+            vec![],
+            vec![("NS_TOKEN_URL", "ftp://x.example/t")],
+            "NS_TOKEN_URL",
+        ),
+        (
+            vec!["--token-url", "ftp://x.example/t"],
+            vec![],
+            "--token-url",
+        ),
+        (
+            vec![],
+            vec![("NS_ACCOUNT_ID", "bad account!")],
+            "NS_ACCOUNT_ID",
+        ),
+        (vec!["--account", "bad!"], vec![], "--account"),
+        (
+            vec![],
+            vec![("NS_TOKEN_URL", "http://example.com/t")],
+            "NS_TOKEN_URL",
+        ),
+        (
+            vec!["--token-url", "https://x.example/t"],
+            vec![("NS_SCOPES", "bogus")],
+            "NS_SCOPES",
+        ),
+        (
+            vec!["--token-url", "https://x.example/t", "--scope", "bogus"],
+            vec![],
+            "--scope",
+        ),
+    ] {
+        let err = run(&args, &env);
+        assert!(err.contains(&format!("from {want}")), "{want}: {err}");
+    }
+}
+
+/// inspect's --key takes the same forms: the PEM text, base64, stdin.
+#[test]
+fn inspect_key_takes_every_form() {
+    let d = Dir::new();
+    d.fixture("oracle/ps256-public.pem", "public.pem");
+    let key =
+        std::fs::read_to_string(crate::harness::fixture_path("oracle/ps256-private.pem")).unwrap();
+    for (name, value) in forms(&key) {
+        let out = d
+            .nskeys()
+            .args(["inspect", "public.pem", "--key"])
+            .arg(&value)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("is its private key"));
+    }
+    d.nskeys()
+        .args(["inspect", "public.pem", "--key", "-"])
+        .write_stdin(key)
+        .assert()
+        .code(0);
+}

@@ -209,6 +209,47 @@ fn no_route_and_no_command_leaks_the_key() {
         secrets.absent(&out, &format!("{args:?}"));
         runs += 1;
     }
+    // The key pasted where a file name belongs (inspect, expiry), and as inspect's --key in
+    // every form.
+    for (name, value) in forms(&pem) {
+        for args in [
+            vec!["inspect".to_string(), value.clone()],
+            vec!["inspect".to_string(), "--json".into(), value.clone()],
+            vec!["expiry".to_string(), value.clone()],
+            vec![
+                "expiry".to_string(),
+                "--format".into(),
+                "json".into(),
+                value.clone(),
+            ],
+            vec![
+                "expiry".to_string(),
+                "--format".into(),
+                "prometheus".into(),
+                value.clone(),
+            ],
+            vec![
+                "inspect".to_string(),
+                "public.pem".into(),
+                format!("--key={value}"),
+            ],
+            vec![
+                "inspect".to_string(),
+                "--json".into(),
+                "public.pem".into(),
+                "--key".into(),
+                value.clone(),
+            ],
+        ] {
+            let out = d.nskeys().args(&args).output().unwrap();
+            assert!(out.status.code().is_some());
+            secrets.absent(
+                &out,
+                &format!("{name}: {}", args[..args.len() - 1].join(" ")),
+            );
+            runs += 1;
+        }
+    }
     assert!(runs > 300, "{runs}");
 }
 

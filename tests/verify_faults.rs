@@ -404,6 +404,58 @@ fn plain_http_never_uses_a_proxy() {
     }
 }
 
+/// https keeps its proxy: HTTPS_PROXY (or ALL_PROXY) gets a CONNECT, unless NO_PROXY exempts
+/// the host.
+#[test]
+fn https_uses_the_proxy_from_the_environment() {
+    let d = es256_dir();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let record = seen.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            use std::io::BufRead;
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(&conn).read_line(&mut line);
+            record.lock().unwrap().push(line.trim().to_string());
+            // Refuse the tunnel: nskeys then fails to connect, which is all this test needs.
+            let _ = std::io::Write::write_all(
+                &mut &conn,
+                b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n",
+            );
+        }
+    });
+    let port = dead_port();
+    let target = format!("https://127.0.0.1:{port}{TOKEN_PATH}");
+    let run = |vars: &[(&str, &str)]| {
+        let mut c = d.nskeys();
+        c.args([
+            "token",
+            "--token-url",
+            &target,
+            "--client-id",
+            "c",
+            "--cert-id",
+            "k",
+        ])
+        .args(["--timeout", "10"]);
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(3), "{vars:?}");
+    };
+    run(&[("HTTPS_PROXY", &proxy)]);
+    run(&[("ALL_PROXY", &proxy)]);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![format!("CONNECT 127.0.0.1:{port} HTTP/1.1"); 2]
+    );
+    run(&[("HTTPS_PROXY", &proxy), ("NO_PROXY", "127.0.0.1")]);
+    assert_eq!(seen.lock().unwrap().len(), 2, "NO_PROXY was not honoured");
+}
+
 /// A bad https proxy setting is an error naming the variable, without quoting it (a proxy
 /// URL may carry a password).
 #[test]

@@ -171,7 +171,7 @@ impl Plan {
         let Some(ca) = &self.ca_cert else {
             return Http::new(timeout, &[]);
         };
-        let name = display_name(&ca.value);
+        let name = format!("{}, from {}", display_name(&ca.value), ca.origin);
         let roots = ca_roots(&ca.value, &name)?;
         Http::new(timeout, &roots).map_err(|e| e.at(&name))
     }
@@ -287,15 +287,21 @@ fn ca_roots(path: &Path, name: &str) -> Result<Vec<CertFacts>> {
 /// issued at `now`.
 pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
     let mut warnings = Vec::new();
-    let url = match (&params.token_url, &params.account) {
+    let (url, url_origin) = match (&params.token_url, &params.account) {
         (Some(url), _) => {
-            let (url, completed) = token::complete_token_url(&url.value);
+            let (completed_url, completed) = token::complete_token_url(&url.value);
             if completed {
-                warnings.push(Warning::TokenPathAdded { url: url.clone() });
+                warnings.push(Warning::TokenPathAdded {
+                    url: completed_url.clone(),
+                });
             }
-            url
+            (completed_url, &url.origin)
         }
-        (None, Some(account)) => token::token_url_for_account(&account.value)?,
+        (None, Some(account)) => (
+            token::token_url_for_account(&account.value)
+                .map_err(|e| e.from_origin(&account.origin))?,
+            &account.origin,
+        ),
         (None, None) => {
             return Err(Error::unknown(
                 "no token endpoint given",
@@ -303,14 +309,15 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
             ));
         }
     };
-    let token_url = http::check_url(&url)?;
+    let token_url = http::check_url(&url).map_err(|e| e.from_origin(url_origin))?;
     let client_id = required(
         &params.client_id,
         "--client-id",
         "NS_CLIENT_ID",
         "the integration record's Client ID (consumer key; the assertion's iss)",
     )?;
-    let scopes = token::parse_scopes(&params.scope.value)?;
+    let scopes = token::parse_scopes(&params.scope.value)
+        .map_err(|e| e.from_origin(&params.scope.origin))?;
     let ttl = params.assertion_ttl.value;
     if ttl == 0 || ttl > MAX_TTL {
         return Err(Error::unknown(

@@ -586,6 +586,51 @@ mod tests {
         assert_eq!(back.public_key_der().unwrap(), k.public_key_der().unwrap());
     }
 
+    /// AES-GCM, which openssl 3.0 cannot write into PKCS#8 ("AEAD ciphers not supported"):
+    /// a key encrypted with PBES2 scrypt + AES-128/256-GCM is decrypted; a wrong passphrase
+    /// (a failed tag) is the wrong-passphrase problem, never a panic.
+    #[test]
+    fn gcm_encrypted_keys_are_decrypted() {
+        use pkcs8::EncodePrivateKey;
+        use pkcs8::pkcs5::{pbes2::Parameters, scrypt};
+        let k = PrivateKey::generate(Alg::Es256, 0).unwrap();
+        let PrivateKey::P256(secret) = &k else {
+            unreachable!()
+        };
+        let plain = secret.to_pkcs8_der().unwrap();
+        let info = pkcs8::PrivateKeyInfoRef::from_der(plain.as_bytes()).unwrap();
+        let params = scrypt::Params::new(10, 8, 1).unwrap();
+        for scheme in [
+            Parameters::scrypt_aes128gcm(params, b"salt-salt-salt-1", [7; 12]).unwrap(),
+            Parameters::scrypt_aes256gcm(params, b"salt-salt-salt-2", [9; 12]).unwrap(),
+        ] {
+            let encrypted = info.encrypt_with_params(scheme, b"pass phrase").unwrap();
+            let der = decrypt_pkcs8(encrypted.as_bytes(), b"pass phrase").unwrap();
+            let back = parse_private_key(&der, KeyFormat::Pkcs8).unwrap();
+            assert_eq!(back.public_key_der().unwrap(), k.public_key_der().unwrap());
+            assert_eq!(
+                decrypt_pkcs8(encrypted.as_bytes(), b"wrong"),
+                Err(DecryptProblem::WrongPassphrase)
+            );
+        }
+    }
+
+    #[test]
+    fn encrypted_pem_round_trips() {
+        let k = PrivateKey::generate(Alg::Es384, 0).unwrap();
+        let pem = k.to_encrypted_pkcs8_pem(b"pw").unwrap();
+        assert!(pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----\n"));
+        let blocks = crate::pki::pem::pem_blocks(pem.as_bytes()).unwrap();
+        assert!(is_encrypted_pkcs8_der(&blocks[0].der));
+        let der = decrypt_pkcs8(&blocks[0].der, b"pw").unwrap();
+        let back = parse_private_key(&der, KeyFormat::Pkcs8).unwrap();
+        assert_eq!(back.public_key_der().unwrap(), k.public_key_der().unwrap());
+        assert_eq!(
+            decrypt_pkcs8(&blocks[0].der, b"pW"),
+            Err(DecryptProblem::WrongPassphrase)
+        );
+    }
+
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         for format in [KeyFormat::Pkcs8, KeyFormat::Pkcs1, KeyFormat::Sec1] {

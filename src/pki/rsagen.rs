@@ -205,15 +205,19 @@ fn search(prime_bits: usize, stop: &AtomicBool, tx: &mpsc::Sender<Found>) {
             }
         };
         for candidate in sieve {
+            // Every candidate is wiped when dropped, composites included: each lies within
+            // the sieve's range of the prime it finds, so one left in freed memory would
+            // narrow the search for that prime to a few thousand numbers.
+            let candidate = Zeroizing::new(candidate);
             // Checked between candidates: a Miller-Rabin test takes milliseconds, so the
             // losing searches stop soon after the pair is complete.
             if stop.load(Ordering::Relaxed) {
                 return;
             }
-            if !is_prime(Flavor::Any, &candidate) {
+            if !is_prime(Flavor::Any, &*candidate) {
                 continue;
             }
-            let prime = Zeroizing::new(candidate);
+            let prime = candidate;
             // gcd(e, p - 1) = 1 with e prime means p mod e != 1; otherwise no d exists.
             if prime.rem_limb(e) != Limb::ONE && tx.send(Ok(prime)).is_err() {
                 return;

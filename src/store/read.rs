@@ -14,10 +14,17 @@ use zeroize::Zeroizing;
 /// hundreds of certificates fits easily. Anything larger is refused unread.
 pub const MAX_INPUT: u64 = 4 * 1024 * 1024;
 
-/// Where an input comes from, for messages: a path, or `-` for standard input.
+/// Where an input comes from, for messages: a path, or `-` for standard input. A "path" that
+/// may be key material pasted where a file name belongs (PEM text, a long base64 run, several
+/// lines) is described, never shown.
 pub fn display_name(path: &Path) -> String {
     if path == Path::new("-") {
         "<stdin>".to_string()
+    } else if crate::store::input::looks_secret(&path.to_string_lossy()) {
+        format!(
+            "a file name of {} characters that looks like key material (not shown)",
+            path.as_os_str().len()
+        )
     } else {
         path.display().to_string()
     }

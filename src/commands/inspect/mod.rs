@@ -23,8 +23,10 @@ use time::OffsetDateTime;
 pub struct InspectParams {
     /// Certificate or key files, or `-` for stdin.
     pub paths: Vec<PathBuf>,
-    /// A private key to match against each certificate.
-    pub key: Option<PathBuf>,
+    /// A private key to match against each certificate: a file, `-`, PEM text or base64.
+    pub key: Option<crate::store::input::InputValue>,
+    /// Where an encrypted key's passphrase comes from.
+    pub passphrase: crate::store::passphrase::PassphraseParams,
     /// Print one JSON document.
     pub json: bool,
 }
@@ -371,9 +373,11 @@ fn inspect_file(path: &std::path::Path, now: OffsetDateTime) -> Result<Vec<Inspe
 pub fn command(params: &InspectParams, out: &mut dyn Write) -> Result<Status> {
     let now = crate::time::now();
     let key = match &params.key {
-        Some(path) => {
-            let loaded = crate::store::read::private_key(path)?;
-            Some((display_name(path), loaded.key.public_key_der()?))
+        Some(value) => {
+            let value =
+                crate::origin::Sourced::new(value.clone(), crate::origin::Origin::Flag("--key"));
+            let read = crate::store::input::read_key(&value, &params.passphrase)?;
+            Some((read.source.to_string(), read.loaded.key.public_key_der()?))
         }
         None => None,
     };
