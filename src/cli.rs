@@ -153,7 +153,8 @@ pub struct GenArgs {
     /// Certificate lifetime in days, 1 to 730 (NetSuite cuts anything longer to two years).
     #[arg(long, default_value = "730", value_parser = parse_days)]
     pub days: u32,
-    /// Certificate subject as an RFC 4514 string.
+    /// Certificate subject as an RFC 4514 string, most specific first, e.g. CN=acme-m2m,O=Acme
+    /// (spaces after the commas are ignored; a comma inside a value is written \,).
     #[arg(long, default_value = "CN=nskeys")]
     pub subject: String,
     /// Directory for the files (created with mode 0700 if missing).

@@ -99,6 +99,10 @@ fn invalid_subject_says_what_is_wrong() {
         ("CN=acme,,O=Acme", "empty part"),
         ("Common Name=acme", "unknown attribute type"),
         ("CN=acme,C=Germany", "two-letter"),
+        (
+            "CN=acme O=Acme",
+            "separate them with a comma (CN=acme,O=Acme)",
+        ),
     ] {
         let d = Dir::new();
         let o = d.nskeys().args(["gen", "--subject", dn]).output().unwrap();

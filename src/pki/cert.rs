@@ -63,6 +63,9 @@ enum DnProblem {
     UnknownType(String),
     /// A backslash at the very end.
     DanglingEscape,
+    /// A value that holds `TYPE=` after a space: a comma left out (`CN=acme O=Acme`); the
+    /// part, and what it should have been.
+    MissingComma(String, String),
 }
 
 impl std::fmt::Display for DnProblem {
@@ -84,6 +87,10 @@ impl std::fmt::Display for DnProblem {
                 "unknown attribute type {t:?}; use CN, O, OU, L, ST, C, emailAddress or a dotted OID"
             ),
             DnProblem::DanglingEscape => f.write_str("it ends with a lone backslash"),
+            DnProblem::MissingComma(part, fixed) => write!(
+                f,
+                "{part:?} holds two attributes: separate them with a comma ({fixed}), or write a literal '=' in a value as \\="
+            ),
         }
     }
 }
@@ -134,9 +141,13 @@ fn normalise_dn(dn: &str) -> std::result::Result<String, DnProblem> {
         {
             return Err(DnProblem::UnknownType(key));
         }
+        let value = trim_unescaped(&trimmed[eq + 1..]);
+        if let Some(fixed) = missing_comma(&key, value) {
+            return Err(DnProblem::MissingComma(shown, fixed));
+        }
         out.push_str(&key);
         out.push('=');
-        for &(c, escaped) in trim_unescaped(&trimmed[eq + 1..]) {
+        for &(c, escaped) in value {
             if escaped {
                 out.push('\\');
             }
@@ -147,6 +158,19 @@ fn normalise_dn(dn: &str) -> std::result::Result<String, DnProblem> {
         }
     }
     Ok(out)
+}
+
+/// `CN=acme O=Acme`: a value holding ` TYPE=` with a known attribute type, most likely a
+/// comma left out. The parts as they should have been written.
+fn missing_comma(key: &str, value: &[DnChar]) -> Option<String> {
+    let eq = value.iter().position(|&(c, esc)| c == '=' && !esc)?;
+    let before: String = value[..eq].iter().map(|(c, _)| c).collect();
+    let (head, attr) = before.rsplit_once(char::is_whitespace)?;
+    if attr.is_empty() || const_oid::db::DB.by_name(attr).is_none() {
+        return None;
+    }
+    let rest: String = value[eq + 1..].iter().map(|(c, _)| c).collect();
+    Some(format!("{key}={},{attr}={rest}", head.trim_end()))
 }
 
 /// A character of a DN string, and whether it was escaped with a backslash.
@@ -387,6 +411,14 @@ mod tests {
         assert!(what("=a").contains("no attribute type"));
         assert!(what("CN=a\\").contains("lone backslash"));
         assert!(what("  ").contains("empty"));
+        assert!(
+            what("CN=acme O=Acme").contains("separate them with a comma (CN=acme,O=Acme)"),
+            "{}",
+            what("CN=acme O=Acme")
+        );
+        // A value may hold '=' where no attribute type precedes it.
+        assert!(parse_subject("CN=a=b").is_ok());
+        assert!(parse_subject("CN=x y=z").is_ok());
         for dn in ["acme", "CN=a,,O=b", "=a", "X=1"] {
             assert!(
                 what(dn).contains("CN=acme-m2m,O=Acme"),
