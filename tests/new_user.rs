@@ -213,6 +213,23 @@ fn rotate_subject_and_bits_override() {
     assert_eq!(o.status.code(), Some(3), "{}", out(&o));
     let line = assert_one_line_error(&o.stderr);
     assert!(line.contains("--bits 3072"), "{line}");
+
+    // A bad --subject is refused before anything is made, in --dry-run too.
+    for extra in [
+        &[][..],
+        &["--upload", "--entity", "1", "--role", "2", "--dry-run"],
+    ] {
+        let o = ec
+            .nskeys()
+            .args(["rotate", "--subject", "CN=acme O=Acme"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(3), "{}", out(&o));
+        let line = assert_one_line_error(&o.stderr);
+        assert!(line.contains("--subject"), "{line}");
+        assert!(!ec.join("nskeys-state.json").exists(), "{line}");
+    }
 }
 
 // ---- 6. usage errors name the subcommand and its help ----

@@ -170,6 +170,18 @@ fn run(ctx: &mut Ctx<'_>) -> Result<Status> {
         )));
     }
     record_current(ctx)?;
+    if args.new_cert_id.is_none() && (args.subject.is_some() || args.bits.is_some()) {
+        // A bad --subject or --bits is refused before anything is made or sent (--dry-run too).
+        let spec = successor(
+            args,
+            &read_current_key(ctx)?.key,
+            &current_certificate(&ctx.cert_ptr.value)?,
+            &ctx.cert_ptr.value,
+        )?;
+        if let Subject::Given(dn) = &spec.subject {
+            crate::pki::cert::parse_subject(dn)?;
+        }
+    }
     if !args.exchange.dry_run && finish_interrupted_switch(ctx)? {
         return Ok(Status::Ok);
     }
@@ -329,6 +341,16 @@ fn current_certificate(path: &Path) -> Result<crate::pki::facts::CertFacts> {
         })
 }
 
+/// The key the key pointer names.
+fn read_current_key(ctx: &Ctx<'_>) -> Result<crate::pki::key::LoadedKey> {
+    crate::store::read::read_private_key(&ctx.key_ptr.value).map_err(|f| {
+        f.key_error(
+            crate::pki::objects::Role::Key,
+            &ctx.key_ptr.value.display().to_string(),
+        )
+    })
+}
+
 /// The new pair's spec: like the current pair (its subject, algorithm and RSA size) unless
 /// told otherwise (`--subject`, `--alg`, `--bits`).
 fn successor(
@@ -415,12 +437,7 @@ fn new_pair(ctx: &mut Ctx<'_>) -> Result<Entry> {
         ));
         return Ok(p);
     }
-    let loaded = crate::store::read::read_private_key(&ctx.key_ptr.value).map_err(|f| {
-        f.key_error(
-            crate::pki::objects::Role::Key,
-            &ctx.key_ptr.value.display().to_string(),
-        )
-    })?;
+    let loaded = read_current_key(ctx)?;
     let current = current_certificate(&ctx.cert_ptr.value)?;
     let (key_file, cert_file) = dated_pair(ctx, &ctx.now);
     let spec = successor(ctx.args, &loaded.key, &current, &ctx.cert_ptr.value)?;
