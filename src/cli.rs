@@ -691,7 +691,7 @@ mod tests {
         );
         assert_eq!(
             usage(&["nskeys", "expiry", "--days", "3"]),
-            "nskeys: unknown option --days for expiry (arguments): did you mean --warn-days or --crit-days? see 'nskeys expiry --help'"
+            "nskeys: unknown option --days for expiry (arguments): did you mean --warn-days or --crit-days? (--days is an option of gen, rotate); see 'nskeys expiry --help'"
         );
         assert_eq!(
             usage(&["nskeys", "certs"]),
