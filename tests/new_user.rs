@@ -434,7 +434,7 @@ fn foreign_formats_are_named_with_the_way_out() {
             "id_ecdsa",
             "OpenSSH private key",
             "nskeys gen",
-            "ssh-keygen -p -N '' -m PKCS8",
+            "chmod 600 private.pem && ssh-keygen -p -N '' -m PKCS8",
         ),
         (
             "id_ecdsa.pub",
@@ -541,6 +541,37 @@ fn the_pkcs12_way_out_works() {
     }
     d.nskeys()
         .args(["inspect", "public.pem", "--key", "private.pem"])
+        .assert()
+        .success();
+}
+
+/// The OpenSSH way out works too: the ssh-keygen command given makes a key nskeys takes.
+#[test]
+fn the_openssh_way_out_works() {
+    let d = Dir::new();
+    let name = foreign(&d, "id_ecdsa");
+    let o = d
+        .nskeys()
+        .args([
+            "verify",
+            "--token-url",
+            "http://127.0.0.1:9/t",
+            "--client-id",
+            "c",
+        ])
+        .args(["--cert-id", "k", "--key", &name, "--dry-run"])
+        .output()
+        .unwrap();
+    let line = String::from_utf8_lossy(&o.stderr).to_string();
+    let cmd = line
+        .split("convert a copy to PKCS#8 PEM: ")
+        .nth(1)
+        .and_then(|s| s.split(" (RSA").next())
+        .unwrap_or_else(|| panic!("no command in {line}"));
+    let run = d.command("sh").args(["-c", cmd]).output().unwrap();
+    assert!(run.status.success(), "{cmd}: {}", out(&run));
+    d.nskeys()
+        .args(["inspect", "private.pem"])
         .assert()
         .success();
 }

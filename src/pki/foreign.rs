@@ -104,7 +104,7 @@ impl Foreign {
                 "a request holds no private key: give the private key it was made with".to_string()
             }
             Foreign::OpenSshPrivateKey => format!(
-                "convert a copy to PKCS#8 PEM: cp {name} private.pem && ssh-keygen -p -N '' -m PKCS8 -f private.pem (RSA 3072/4096 or ECDSA keys; NetSuite takes no Ed25519)"
+                "convert a copy to PKCS#8 PEM: cp {name} private.pem && chmod 600 private.pem && ssh-keygen -p -N '' -m PKCS8 -f private.pem (RSA 3072/4096 or ECDSA keys; NetSuite takes no Ed25519)"
             ),
             Foreign::SshPublicKey => {
                 "this is a public key: give the private key (PEM, BEGIN PRIVATE KEY)".to_string()

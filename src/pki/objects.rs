@@ -255,16 +255,13 @@ impl Role {
 
 /// The error for a foreign format where `role`'s object was wanted, naming the file.
 pub fn foreign_error(f: Foreign, role: Role, name: &str) -> Error {
-    let what = format!(
-        "this is {}; {} takes {}",
-        f.what(),
-        role.option(),
-        if role.wants_key() {
-            "a PEM or DER private key"
-        } else {
-            "PEM or DER X.509 certificates"
-        }
-    );
+    let takes = match role {
+        Role::Key | Role::InspectKey => "a PEM or DER private key",
+        Role::CaCert => "PEM X.509 certificates",
+        Role::InspectPath => "PEM or DER X.509 certificates and private keys",
+        Role::Cert | Role::ExpiryPath => "PEM or DER X.509 certificates",
+    };
+    let what = format!("this is {}; {} takes {takes}", f.what(), role.option());
     Error::unknown(what, role.foreign_advice(f, name)).at(name)
 }
 
