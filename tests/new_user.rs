@@ -532,7 +532,8 @@ fn the_pkcs12_way_out_works() {
     let key_cmd = line
         .split("(and the key: ")
         .nth(1)
-        .map(|s| format!("{} -passin pass:secret", s.trim_end().trim_end_matches(')')))
+        .and_then(|s| s.split(';').next())
+        .map(|s| format!("{s} -passin pass:secret"))
         .unwrap_or_else(|| panic!("no key command in {line}"));
     for cmd in [cert_cmd, key_cmd] {
         let args: Vec<&str> = cmd.split_whitespace().skip(1).collect();

@@ -151,9 +151,11 @@ fn usage_line(e: &clap::Error, path: &[String], cmd: &Command) -> String {
             } else {
                 format!("unknown subcommand '{sub}'{for_command}")
             };
-            let suggestion = suggested(e, ContextKind::SuggestedSubcommand)
-                .map(|s| format!("did you mean {s}?"))
-                .or_else(|| Some(format!("use one of {}", subcommand_names(cmd).join(", "))));
+            let choices = subcommand_names(cmd).join(", ");
+            let suggestion = Some(match suggested(e, ContextKind::SuggestedSubcommand) {
+                Some(s) => format!("did you mean {s}? (one of {choices});"),
+                None => format!("use one of {choices};"),
+            });
             (what, suggestion)
         }
         _ => (

@@ -77,7 +77,7 @@ impl Foreign {
         let name = shell_word(name);
         match self {
             Foreign::Pkcs12 => format!(
-                "extract the certificate as PEM: openssl pkcs12 -in {name} -nokeys -out public.pem (and the key: openssl pkcs12 -in {name} -nocerts -nodes -out private.pem)"
+                "extract the certificate as PEM: openssl pkcs12 -in {name} -nokeys -out public.pem (and the key: openssl pkcs12 -in {name} -nocerts -nodes -out private.pem; OpenSSL 3 with an old file: add -legacy)"
             ),
             Foreign::Pkcs7 => format!(
                 "extract the certificates as PEM: openssl pkcs7 -print_certs -in {name} -out public.pem (add -inform DER for a binary file)"
@@ -95,7 +95,7 @@ impl Foreign {
         let name = shell_word(name);
         match self {
             Foreign::Pkcs12 => format!(
-                "extract the private key as PEM: openssl pkcs12 -in {name} -nocerts -nodes -out private.pem"
+                "extract the private key as PEM: openssl pkcs12 -in {name} -nocerts -nodes -out private.pem (OpenSSL 3 with an old file: add -legacy)"
             ),
             Foreign::Pkcs7 => {
                 "a PKCS#7 bundle holds certificates only: give the private key made with the certificate".to_string()
