@@ -223,8 +223,9 @@ pub struct ExchangeArgs {
     /// The integration record's client ID (consumer key): the assertion's iss.
     #[arg(long, env = "NS_CLIENT_ID")]
     pub client_id: Option<String>,
-    /// The Certificate ID NetSuite shows for the M2M mapping: the assertion's kid.
-    #[arg(long, env = "NS_CERT_ID")]
+    /// The Certificate ID NetSuite shows for the M2M mapping: the assertion's kid. It may
+    /// start with '-' (base64url): `--cert-id -Qj...` takes it as the value.
+    #[arg(long, env = "NS_CERT_ID", allow_hyphen_values = true)]
     pub cert_id: Option<String>,
     /// Private key file (PKCS#8, PKCS#1 or SEC1; PEM or DER).
     #[arg(long, env = "NS_PRIVATE_KEY", default_value = "private.pem")]
@@ -285,7 +286,7 @@ pub struct RotateArgs {
     pub exchange: ExchangeArgs,
     /// Manual mode: the Certificate ID NetSuite showed for the new mapping; proves it, then
     /// switches the pointers.
-    #[arg(long, conflicts_with = "upload")]
+    #[arg(long, conflicts_with = "upload", allow_hyphen_values = true)]
     pub new_cert_id: Option<String>,
     /// API mode: upload the new certificate through NetSuite's REST API.
     #[arg(long, requires_all = ["entity", "role"])]
@@ -667,6 +668,9 @@ mod tests {
             },
             other => panic!("{other:?}"),
         };
+        // A Certificate ID is base64url: one in 64 starts with '-', as its own word too.
+        let p = parse(&["nskeys", "verify", "--cert-id", "-0x_Z", "--key", "k.pem"]);
+        assert_eq!(p.cert_id.unwrap().value, "-0x_Z");
         let p = parse(&["nskeys", "verify", "--key", "k.pem", "--cert-id=-Qj"]);
         assert_eq!(p.key.origin, Origin::Flag("--key"));
         assert_eq!(p.cert_id.unwrap().value, "-Qj");

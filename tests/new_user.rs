@@ -666,3 +666,33 @@ fn the_output_contract_is_documented() {
         assert!(help.contains("FIRST line on stderr"), "{sub}: {help}");
     }
 }
+
+/// A Certificate ID is base64url: one in 64 starts with '-'. The README's
+/// `--cert-id $CERT_ID` (found by tests/readme.rs) then failed as "unknown option -0...".
+#[test]
+fn certificate_ids_starting_with_a_dash_are_values() {
+    let d = Dir::new();
+    d.nskeys().args(["gen"]).assert().success();
+    let o = d
+        .nskeys()
+        .args([
+            "verify",
+            "--token-url",
+            "http://127.0.0.1:9/t",
+            "--client-id",
+            "c",
+        ])
+        .args(["--cert-id", "-0aB_c", "--dry-run", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["assertion"]["header"]["kid"], "-0aB_c");
+    let o = d
+        .nskeys()
+        .args(["rotate", "--new-cert-id", "-0aB_c", "--cert", "missing.pem"])
+        .output()
+        .unwrap();
+    let line = assert_one_line_error(&o.stderr);
+    assert!(!line.contains("unknown option"), "{line}");
+}
