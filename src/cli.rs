@@ -7,7 +7,7 @@
 use crate::commands::Invocation;
 use crate::commands::certs::CertsListParams;
 use crate::commands::expiry::{self, ExpiryParams};
-use crate::commands::generate::{GenParams, PairSpec};
+use crate::commands::generate::{GenParams, PairSpec, Subject};
 use crate::commands::inspect::InspectParams;
 use crate::commands::preflight::ExchangeParams;
 use crate::commands::rotate::RotateParams;
@@ -34,7 +34,13 @@ EXIT STATUS (every command, as monitoring plugins read it):
   2  CRITICAL: a certificate is expired or within the critical window; NetSuite refused the
      token request, or a pre-flight check found something NetSuite will refuse
   3  UNKNOWN / ERROR: bad arguments, unreadable or invalid input, I/O error,
-     network/TLS/time-out, an answer that makes no sense";
+     network/TLS/time-out, an answer that makes no sense
+
+OUTPUT: data and reports go to stdout. On failure the FIRST line on stderr is the
+error, one line: nskeys: <what> (<file, URL or option>): <what to do>. When NetSuite
+refuses a token request, verify shows its answer, the likely causes and where to look
+in its report on stdout; token (whose stdout is only for the token) prints them on
+stderr, indented, after the error line.";
 
 /// Keys, certificates, expiry checks and token-exchange verification for NetSuite
 /// OAuth 2.0 client credentials (machine to machine).
@@ -144,13 +150,15 @@ pub struct GenArgs {
     /// JWT algorithm the key is for: ps* make an RSA key, es256/es384/es512 an EC P-256/P-384/P-521 key.
     #[arg(long, value_enum, ignore_case = true, default_value = "es256")]
     pub alg: Alg,
-    /// RSA key size (ps* only); NetSuite accepts 3072 or 4096 bits.
-    #[arg(long, default_value = "4096", value_parser = parse_bits)]
-    pub bits: usize,
+    /// RSA key size, for ps256/ps384/ps512 only (refused with an EC --alg); NetSuite accepts
+    /// 3072 or 4096 bits [default: 4096].
+    #[arg(long, value_parser = parse_bits)]
+    pub bits: Option<usize>,
     /// Certificate lifetime in days, 1 to 730 (NetSuite cuts anything longer to two years).
     #[arg(long, default_value = "730", value_parser = parse_days)]
     pub days: u32,
-    /// Certificate subject as an RFC 4514 string.
+    /// Certificate subject as an RFC 4514 string, most specific first, e.g. CN=acme-m2m,O=Acme
+    /// (spaces after the commas are ignored; a comma inside a value is written \,).
     #[arg(long, default_value = "CN=nskeys")]
     pub subject: String,
     /// Directory for the files (created with mode 0700 if missing).
@@ -351,9 +359,13 @@ pub struct RotateArgs {
     /// Lifetime of the new certificate in days, 1 to 730.
     #[arg(long, default_value = "730", value_parser = parse_days)]
     pub days: u32,
-    /// Subject of the new certificate (RFC 4514).
-    #[arg(long, default_value = "CN=nskeys")]
-    pub subject: String,
+    /// Subject of the new certificate (RFC 4514) [default: the current certificate's subject].
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// RSA size of the new key, 3072 or 4096, for an RSA algorithm only [default: the current
+    /// key's size, if RSA; else 4096].
+    #[arg(long, value_parser = parse_bits)]
+    pub bits: Option<usize>,
     /// Print one JSON object at the end.
     #[arg(long)]
     pub json: bool,
@@ -515,10 +527,11 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let matches = Cli::command()
-        .try_get_matches_from(args)
-        .map_err(usage::exit)?;
-    let cli = Cli::from_arg_matches(&matches).map_err(usage::exit)?;
+        .try_get_matches_from(&args)
+        .map_err(|e| usage::exit(e, &args))?;
+    let cli = Cli::from_arg_matches(&matches).map_err(|e| usage::exit(e, &args))?;
     let sub = |m: &ArgMatches| m.subcommand().map(|(_, m)| m.clone()).unwrap_or_default();
     let m = sub(&matches);
     let invocation = match cli.command {
@@ -592,7 +605,7 @@ impl GenArgs {
                 alg: self.alg,
                 bits: self.bits,
                 days: self.days,
-                subject: self.subject,
+                subject: Subject::Given(self.subject),
                 passphrase: None,
             },
             encrypt: self
@@ -710,6 +723,7 @@ impl RotateArgs {
             if_expires_within: self.if_expires_within,
             days: self.days,
             subject: self.subject,
+            bits: self.bits,
             json: self.json,
             exchange: self.exchange.params(m),
         }
@@ -765,6 +779,9 @@ mod tests {
             },
             other => panic!("{other:?}"),
         };
+        // A Certificate ID is base64url: one in 64 starts with '-', as its own word too.
+        let p = parse(&["nskeys", "verify", "--cert-id", "-0x_Z", "--key", "k.pem"]);
+        assert_eq!(p.cert_id.unwrap().value, "-0x_Z");
         let p = parse(&["nskeys", "verify", "--key", "k.pem", "--cert-id=-Qj"]);
         assert_eq!(p.key.origin, Origin::Flag("--key"));
         assert_eq!(p.cert_id.unwrap().value, "-Qj");
@@ -800,7 +817,15 @@ mod tests {
         );
         assert_eq!(
             usage(&["nskeys", "gen", "--days", "0"]),
-            "nskeys: invalid value '0' for '--days <DAYS>': a certificate must be valid for at least 1 day (arguments): see 'nskeys --help'"
+            "nskeys: invalid value '0' for '--days <DAYS>': a certificate must be valid for at least 1 day (arguments): see 'nskeys gen --help'"
+        );
+        assert_eq!(
+            usage(&["nskeys", "expiry", "--days", "3"]),
+            "nskeys: unknown option --days for expiry (arguments): did you mean --warn-days or --crit-days? (--days is an option of gen, rotate); see 'nskeys expiry --help'"
+        );
+        assert_eq!(
+            usage(&["nskeys", "certs"]),
+            "nskeys: 'nskeys certs' needs a subcommand: list (arguments): run 'nskeys certs list'; see 'nskeys certs --help'"
         );
         assert!(!usage(&["nskeys", "expiry", "--days", "3"]).contains('\n'));
         assert!(matches!(parse(["nskeys", "--version"]), Err(Exit::Info(_))));

@@ -40,7 +40,9 @@ impl fmt::Display for Status {
     }
 }
 
-/// A failure that ends a command: printed as `nskeys: <what> (<subject>): <hint>`.
+/// A failure that ends a command: printed as ONE line, `nskeys: <what> (<subject>): <hint>`,
+/// first on stderr; then, for a refusal whose diagnosis has no other place (`nskeys token`,
+/// whose stdout is for the token), the [`details`](Error::details) lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     /// Exit status this error maps to (`Critical` or `Unknown`).
@@ -51,6 +53,9 @@ pub struct Error {
     pub subject: Option<String>,
     /// What the user should do about it.
     pub hint: String,
+    /// Lines printed after the error line (indented), e.g. NetSuite's answer and the likely
+    /// causes of a refusal. Not part of the one line.
+    pub details: Vec<String>,
 }
 
 /// Result with the crate's [`Error`].
@@ -64,6 +69,7 @@ impl Error {
             what: what.into(),
             subject: None,
             hint: hint.into(),
+            details: Vec::new(),
         }
     }
 
@@ -74,7 +80,14 @@ impl Error {
             what: what.into(),
             subject: None,
             hint: hint.into(),
+            details: Vec::new(),
         }
+    }
+
+    /// Lines to print after the error line.
+    pub fn with_details(mut self, lines: impl IntoIterator<Item = String>) -> Self {
+        self.details.extend(lines);
+        self
     }
 
     /// Name the file or URL the error is about.

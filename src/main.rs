@@ -20,7 +20,12 @@ fn main() -> ExitCode {
     let status = match result {
         Ok(status) => status,
         Err(e) => {
-            eprintln!("nskeys: {e}");
+            // The one summary line first; the details after it, never before.
+            let mut err = io::stderr().lock();
+            let _ = writeln!(err, "nskeys: {e}");
+            for line in &e.details {
+                let _ = writeln!(err, "{}", line.replace(['\r', '\n'], " "));
+            }
             e.status
         }
     };

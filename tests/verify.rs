@@ -412,7 +412,7 @@ fn print_token_and_the_token_command() {
         .unwrap();
     assert!(stdout(&out).contains(&server.tokens()[3]));
 
-    // A refusal: nothing on stdout, the diagnosis and the error line on stderr.
+    // A refusal: nothing on stdout; on stderr the error line first, the diagnosis after it.
     let mut wrong = ids;
     wrong[5] = "nope";
     let out = d
@@ -426,7 +426,7 @@ fn print_token_and_the_token_command() {
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("Likely causes") && err.lines().last().unwrap().starts_with("nskeys: "),
+        err.contains("Likely causes") && err.lines().next().unwrap().starts_with("nskeys: "),
         "{err}"
     );
 }

@@ -17,19 +17,52 @@ use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// The RSA key size when none is given.
+pub const DEFAULT_RSA_BITS: usize = 4096;
+
 /// What pair to make.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PairSpec {
     /// The JWT algorithm the key is for (RSA for PS*, the curve for ES*).
     pub alg: Alg,
-    /// RSA key size (PS* only).
-    pub bits: usize,
+    /// RSA key size (PS* only; [`DEFAULT_RSA_BITS`] if not given). Given for an EC
+    /// algorithm, it is refused: the user meant an RSA key.
+    pub bits: Option<usize>,
     /// Certificate lifetime in days.
     pub days: u32,
-    /// Certificate subject, RFC 4514.
-    pub subject: String,
+    /// Certificate subject.
+    pub subject: Subject,
     /// Encrypt the key (PKCS#8, PBES2) with this passphrase.
     pub passphrase: Option<Passphrase>,
+}
+
+/// The subject of a new certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// An RFC 4514 string the user gave (`--subject`, or its default).
+    Given(String),
+    /// The subject of the certificate being replaced, copied as it is.
+    Kept(x509_cert::name::Name),
+}
+
+impl PairSpec {
+    /// The RSA key size to make, or why `bits` does not fit the algorithm.
+    pub fn rsa_bits(&self) -> Result<usize> {
+        match (self.alg.is_rsa(), self.bits) {
+            (true, bits) => Ok(bits.unwrap_or(DEFAULT_RSA_BITS)),
+            (false, None) => Ok(0),
+            (false, Some(bits)) => Err(Error::unknown(
+                format!(
+                    "--bits {bits} is an RSA key size, but {} makes an {} key, whose size is fixed by its curve",
+                    self.alg,
+                    self.alg.key_kind().name()
+                ),
+                format!(
+                    "for an RSA key give an RSA algorithm: --alg ps256 --bits {bits}; for an EC key leave --bits out"
+                ),
+            )),
+        }
+    }
 }
 
 /// `nskeys gen`'s parameters.
@@ -104,7 +137,11 @@ pub fn make_pair(
     cert_path: &Path,
     force: bool,
 ) -> Result<MadePair> {
-    let subject = cert::parse_subject(&spec.subject)?;
+    let subject = match &spec.subject {
+        Subject::Given(dn) => cert::parse_subject(dn)?,
+        Subject::Kept(name) => name.clone(),
+    };
+    let bits = spec.rsa_bits()?;
     if key_path == cert_path {
         return Err(Error::unknown(
             "the key and the certificate would be the same file",
@@ -133,8 +170,8 @@ pub fn make_pair(
         let _spinner = spec
             .alg
             .is_rsa()
-            .then(|| ui::Spinner::start(&format!("Generating an RSA-{} key...", spec.bits)));
-        PrivateKey::generate(spec.alg, spec.bits)?
+            .then(|| ui::Spinner::start(&format!("Generating an RSA-{bits} key...")));
+        PrivateKey::generate(spec.alg, bits)?
     };
     let cert_der = cert::self_signed(&key, spec.alg, &subject, time::now(), spec.days)?;
     let key_pem = match &spec.passphrase {

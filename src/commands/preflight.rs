@@ -11,7 +11,7 @@ use crate::origin::{Origin, Sourced};
 use crate::pki::alg::Alg;
 use crate::pki::facts::CertFacts;
 use crate::pki::key::{KeyFormat, PrivateKey};
-use crate::pki::objects::{Encoding, NotCertificates, Unreadable};
+use crate::pki::objects::{self, Encoding, NotCertificates, Role, Unreadable};
 use crate::pki::verdict::{self, FindingKind, Windows};
 use crate::store::input::{self, InputSource, InputValue};
 use crate::store::passphrase::{Passphrase, PassphraseParams};
@@ -269,10 +269,12 @@ fn clock_skew(answer: &HttpAnswer, now: OffsetDateTime) -> Option<i64> {
 /// errors name the file and what is wrong with it (the TLS stack's would say only
 /// "BadEncoding").
 fn ca_roots(path: &Path, name: &str) -> Result<Vec<CertFacts>> {
-    let contents = read_contents(path)
-        .map_err(|f| f.into_error(name, |u| NotCertificates::Unreadable(u).error()))?;
+    let contents =
+        read_contents(path).map_err(|f| f.into_error(name, |u| u.error(Role::CaCert, name)))?;
     let encoding = contents.encoding;
-    let certs = contents.certificates().map_err(|r| r.error().at(name))?;
+    let certs = contents
+        .certificates()
+        .map_err(|r| r.error(Role::CaCert, name))?;
     if encoding != Encoding::Pem {
         return Err(Error::unknown(
             "the --ca-cert file must be PEM",
@@ -498,6 +500,7 @@ fn check_certificate(
             Unreadable::NotPemOrDer(problem) | Unreadable::UnknownDer(problem) => {
                 not_valid(&problem.detail())
             }
+            Unreadable::Foreign(f) => return objects::foreign_error(f, Role::Cert, &name),
         };
         e.at(&name)
     })?;
@@ -517,6 +520,9 @@ fn check_certificate(
         }
         Err(NotCertificates::BadCertificate { problem, .. }) => {
             return Err(not_valid(&problem.detail()).at(&name));
+        }
+        Err(NotCertificates::Foreign(f)) => {
+            return Err(objects::foreign_error(f, Role::Cert, &name));
         }
         Err(NotCertificates::NoCertificate { .. } | NotCertificates::Unreadable(_)) => None,
     };

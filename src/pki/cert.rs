@@ -20,30 +20,176 @@ use x509_cert::serial_number::SerialNumber;
 use x509_cert::spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
 use x509_cert::time::{Time, Validity};
 
-/// Parse an RFC 4514 distinguished name such as `CN=acme-m2m,O=Acme`.
+/// An example of a valid `--subject`, for messages.
+pub const SUBJECT_EXAMPLE: &str = "CN=acme-m2m,O=Acme";
+
+/// Parse an RFC 4514 distinguished name such as `CN=acme-m2m,O=Acme`. As lenient RFC 4514
+/// readers (openssl, LDAP tools) do, whitespace around the `,` and `+` separators and around
+/// `=` is ignored (`CN=acme, O=Acme`); escaped whitespace (`\ `) is kept.
 pub fn parse_subject(dn: &str) -> Result<Name> {
-    let bad = || {
+    let bad = |why: String| {
         Error::unknown(
-            format!("invalid --subject {dn:?}"),
-            "give an RFC 4514 name such as CN=acme-m2m,O=Acme",
+            format!("invalid --subject {dn:?}: {why}"),
+            format!(
+                "give an RFC 4514 name such as {SUBJECT_EXAMPLE} (TYPE=value pairs separated by commas)"
+            ),
         )
     };
-    if dn.trim().is_empty() {
-        return Err(bad());
-    }
-    let name = Name::from_str(dn).map_err(|_| bad())?;
+    let normalised = normalise_dn(dn).map_err(|why| bad(why.to_string()))?;
+    let name = Name::from_str(&normalised).map_err(|_| {
+        bad("it cannot be read as TYPE=value pairs separated by commas".to_string())
+    })?;
     if name.is_empty() {
-        return Err(bad());
+        return Err(bad(DnProblem::Empty.to_string()));
     }
     for atv in name.iter() {
-        if let Err(why) = check_attribute(atv) {
-            return Err(Error::unknown(
-                format!("invalid --subject {dn:?}: {why}"),
-                "give an RFC 4514 name such as CN=acme-m2m,O=Acme",
-            ));
-        }
+        check_attribute(atv).map_err(|why| bad(why.to_string()))?;
     }
     Ok(name)
+}
+
+/// Why a `--subject` string is not a distinguished name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DnProblem {
+    /// Nothing but whitespace.
+    Empty,
+    /// An empty part between separators (`CN=a,,O=b`, a trailing comma).
+    EmptyPart,
+    /// A part without `=`.
+    NoEquals(String),
+    /// A part with no attribute type before `=`.
+    NoType(String),
+    /// An attribute type that is neither a known name nor a dotted OID.
+    UnknownType(String),
+    /// A backslash at the very end.
+    DanglingEscape,
+    /// A value that holds `TYPE=` after a space: a comma left out (`CN=acme O=Acme`); the
+    /// part, and what it should have been.
+    MissingComma(String, String),
+}
+
+impl std::fmt::Display for DnProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DnProblem::Empty => f.write_str("it is empty"),
+            DnProblem::EmptyPart => {
+                f.write_str("it has an empty part (two commas in a row, or a comma at an end)")
+            }
+            DnProblem::NoEquals(part) => {
+                write!(
+                    f,
+                    "{part:?} is not TYPE=value (no '='); a comma inside a value is written \\,"
+                )
+            }
+            DnProblem::NoType(part) => write!(f, "{part:?} has no attribute type before '='"),
+            DnProblem::UnknownType(t) => write!(
+                f,
+                "unknown attribute type {t:?}; use CN, O, OU, L, ST, C, emailAddress or a dotted OID"
+            ),
+            DnProblem::DanglingEscape => f.write_str("it ends with a lone backslash"),
+            DnProblem::MissingComma(part, fixed) => write!(
+                f,
+                "{part:?} holds two attributes: separate them with a comma ({fixed}), or write a literal '=' in a value as \\="
+            ),
+        }
+    }
+}
+
+/// The DN with the whitespace lenient readers ignore taken out (around separators and `=`),
+/// each part checked to be TYPE=value with a type the parser knows.
+fn normalise_dn(dn: &str) -> std::result::Result<String, DnProblem> {
+    if dn.trim().is_empty() {
+        return Err(DnProblem::Empty);
+    }
+    // Characters with whether they were escaped, split on unescaped , and +.
+    let mut parts: Vec<(Vec<DnChar>, Option<char>)> = Vec::new();
+    let mut part = Vec::new();
+    let mut chars = dn.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(next) => part.push((next, true)),
+                None => return Err(DnProblem::DanglingEscape),
+            },
+            ',' | '+' | ';' => {
+                let sep = if c == '+' { '+' } else { ',' };
+                parts.push((std::mem::take(&mut part), Some(sep)));
+            }
+            _ => part.push((c, false)),
+        }
+    }
+    parts.push((part, None));
+    let mut out = String::new();
+    for (part, sep) in parts {
+        let trimmed = trim_unescaped(&part);
+        if trimmed.is_empty() {
+            return Err(DnProblem::EmptyPart);
+        }
+        let shown: String = trimmed.iter().map(|(c, _)| c).collect();
+        let Some(eq) = trimmed.iter().position(|&(c, esc)| c == '=' && !esc) else {
+            return Err(DnProblem::NoEquals(shown));
+        };
+        let key: String = trim_unescaped(&trimmed[..eq])
+            .iter()
+            .map(|(c, _)| c)
+            .collect();
+        if key.is_empty() {
+            return Err(DnProblem::NoType(shown));
+        }
+        if const_oid::db::DB.by_name(&key).is_none()
+            && const_oid::ObjectIdentifier::new(&key).is_err()
+        {
+            return Err(DnProblem::UnknownType(key));
+        }
+        let value = trim_unescaped(&trimmed[eq + 1..]);
+        if let Some(fixed) = missing_comma(&key, value) {
+            return Err(DnProblem::MissingComma(shown, fixed));
+        }
+        out.push_str(&key);
+        out.push('=');
+        for &(c, escaped) in value {
+            if escaped {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        if let Some(sep) = sep {
+            out.push(sep);
+        }
+    }
+    Ok(out)
+}
+
+/// `CN=acme O=Acme`: a value holding ` TYPE=` with a known attribute type, most likely a
+/// comma left out. The parts as they should have been written.
+fn missing_comma(key: &str, value: &[DnChar]) -> Option<String> {
+    let eq = value.iter().position(|&(c, esc)| c == '=' && !esc)?;
+    let before: String = value[..eq].iter().map(|(c, _)| c).collect();
+    let (head, attr) = before.rsplit_once(char::is_whitespace)?;
+    if attr.is_empty() || const_oid::db::DB.by_name(attr).is_none() {
+        return None;
+    }
+    let rest: String = value[eq + 1..].iter().map(|(c, _)| c).collect();
+    Some(format!("{key}={},{attr}={rest}", head.trim_end()))
+}
+
+/// A character of a DN string, and whether it was escaped with a backslash.
+type DnChar = (char, bool);
+
+/// Without unescaped whitespace at either end.
+fn trim_unescaped(s: &[DnChar]) -> &[DnChar] {
+    let blank = |&(c, esc): &(char, bool)| c.is_whitespace() && !esc;
+    let start = s.iter().position(|c| !blank(c)).unwrap_or(s.len());
+    let end = s.iter().rposition(|c| !blank(c)).map_or(start, |i| i + 1);
+    &s[start..end]
+}
+
+/// The subject of a certificate (DER), as it is: what a rotation copies into the new one.
+pub fn subject_of(cert_der: &[u8]) -> std::result::Result<Name, der::Error> {
+    Ok(x509_cert::Certificate::from_der(cert_der)?
+        .tbs_certificate()
+        .subject()
+        .clone())
 }
 
 /// Why an attribute of `--subject` would make a certificate other tools reject.
@@ -235,5 +381,50 @@ mod tests {
         let err = parse_subject("CN=x,C=DEU").unwrap_err();
         assert!(err.what.contains("two-letter"), "{err}");
         assert!(parse_subject("CN=acme-m2m,O=Acme,C=DE").is_ok());
+    }
+
+    /// Spaces after commas (and around `=`) are read as lenient RFC 4514 readers read them;
+    /// escaped spaces stay.
+    #[test]
+    fn subject_spaces_around_separators_are_ignored() {
+        let strict = parse_subject("CN=acme,O=Acme").unwrap();
+        for loose in ["CN=acme, O=Acme", " CN = acme ,  O=Acme ", "CN=acme;O=Acme"] {
+            assert_eq!(parse_subject(loose).unwrap(), strict, "{loose}");
+        }
+        let escaped = parse_subject(r"CN=a\ ,O=x\,y").unwrap();
+        assert_eq!(escaped.to_string(), r"CN=a\ ,O=x\,y");
+        let multi = parse_subject("CN=a + OU=b, O=c").unwrap();
+        assert_eq!(multi, parse_subject("CN=a+OU=b,O=c").unwrap());
+    }
+
+    #[test]
+    fn invalid_subjects_say_what_is_wrong() {
+        let what = |dn: &str| parse_subject(dn).unwrap_err().to_string();
+        assert!(
+            what("acme").contains(r#""acme" is not TYPE=value"#),
+            "{}",
+            what("acme")
+        );
+        assert!(what("CN=a,,O=b").contains("empty part"));
+        assert!(what("CN=a,").contains("empty part"));
+        assert!(what("Common Name=a").contains("unknown attribute type \"Common Name\""));
+        assert!(what("=a").contains("no attribute type"));
+        assert!(what("CN=a\\").contains("lone backslash"));
+        assert!(what("  ").contains("empty"));
+        assert!(
+            what("CN=acme O=Acme").contains("separate them with a comma (CN=acme,O=Acme)"),
+            "{}",
+            what("CN=acme O=Acme")
+        );
+        // A value may hold '=' where no attribute type precedes it.
+        assert!(parse_subject("CN=a=b").is_ok());
+        assert!(parse_subject("CN=x y=z").is_ok());
+        for dn in ["acme", "CN=a,,O=b", "=a", "X=1"] {
+            assert!(
+                what(dn).contains("CN=acme-m2m,O=Acme"),
+                "{dn}: {}",
+                what(dn)
+            );
+        }
     }
 }

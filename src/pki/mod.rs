@@ -5,6 +5,7 @@
 pub mod alg;
 pub mod cert;
 pub mod facts;
+pub mod foreign;
 pub mod key;
 pub mod objects;
 pub mod oid;

@@ -6,6 +6,7 @@
 
 use crate::error::Error;
 use crate::pki::facts::{CertFacts, CertProblem};
+use crate::pki::foreign::{self, Foreign};
 use crate::pki::key::{self, KeyFormat, KeyProblem, KeyType, LoadedKey};
 use crate::pki::pem::{PemError, looks_like_pem, pem_blocks};
 use der::Decode;
@@ -53,6 +54,8 @@ pub enum Object {
     },
     /// A `PUBLIC KEY` block that is not a valid public key.
     BadPublicKey,
+    /// A block of a format nskeys recognises but does not read (PKCS#7, a CSR, OpenSSH).
+    Foreign(Foreign),
     /// A PEM block of another label (`EC PARAMETERS`, `OPENSSH PRIVATE KEY`, ...).
     Other {
         /// The label.
@@ -76,6 +79,7 @@ impl Object {
                 true
             }
             Object::Other { label, .. } => label.contains("PRIVATE KEY"),
+            Object::Foreign(f) => f.may_hold_private_key(),
             _ => false,
         }
     }
@@ -85,6 +89,7 @@ impl Object {
         match self {
             Object::PublicKey { .. } | Object::BadPublicKey => true,
             Object::Other { label, .. } => label.ends_with("KEY") || label == "EC PARAMETERS",
+            Object::Foreign(f) => f.is_key(),
             other => other.is_private_key(),
         }
     }
@@ -120,6 +125,8 @@ pub enum Unreadable {
     NotPemOrDer(CertProblem),
     /// DER that is no certificate or key: what the certificate parser said of it.
     UnknownDer(CertProblem),
+    /// A format nskeys recognises but does not read (PKCS#12, an SSH key, a JWK, ...).
+    Foreign(Foreign),
 }
 
 /// Why a file gives no certificate.
@@ -148,6 +155,9 @@ pub enum NotCertificates {
         /// The labels found.
         labels: Vec<String>,
     },
+    /// A block of a format nskeys does not read (PKCS#7, a CSR, an OpenSSH key), and no
+    /// certificate.
+    Foreign(Foreign),
 }
 
 /// Why a file gives no private key.
@@ -161,6 +171,8 @@ pub enum NotKey {
     Certificate,
     /// DER that is something else (a public key).
     NotAKey,
+    /// A format nskeys recognises but does not read, where the key was looked for.
+    Foreign(Foreign),
     /// PEM without a private key block: the labels found, and whether a certificate is
     /// among them.
     NoKey {
@@ -171,74 +183,201 @@ pub enum NotKey {
     },
 }
 
+/// What a file was given as: what it should hold, and so which advice fits when it holds
+/// something else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `--key`: the private key that signs the client assertion.
+    Key,
+    /// `--cert`: the certificate uploaded to NetSuite, checked against the key.
+    Cert,
+    /// `--ca-cert`: CA certificates (PEM) to trust for the token endpoint's TLS.
+    CaCert,
+    /// A certificate path given to `expiry`.
+    ExpiryPath,
+    /// A path given to `inspect`: certificates or keys.
+    InspectPath,
+    /// `inspect --key`: the key checked against each certificate.
+    InspectKey,
+}
+
+impl Role {
+    /// Whether the option takes a private key (else certificates).
+    pub fn wants_key(self) -> bool {
+        matches!(self, Role::Key | Role::InspectKey)
+    }
+
+    /// The option (or the command, for its paths), as the user gave it.
+    pub fn option(self) -> &'static str {
+        match self {
+            Role::Key => "--key",
+            Role::Cert => "--cert",
+            Role::CaCert => "--ca-cert",
+            Role::ExpiryPath => "expiry",
+            Role::InspectPath => "inspect",
+            Role::InspectKey => "inspect --key",
+        }
+    }
+
+    /// What to give instead of the wrong file.
+    fn give(self) -> &'static str {
+        match self {
+            Role::Key | Role::InspectKey => {
+                "give the private key made with the certificate (private.pem, BEGIN PRIVATE KEY)"
+            }
+            Role::Cert => {
+                "give the certificate uploaded to NetSuite (public.pem, BEGIN CERTIFICATE)"
+            }
+            Role::CaCert => {
+                "--ca-cert takes the CA certificates (PEM, BEGIN CERTIFICATE) that issued the token endpoint's TLS certificate, e.g. your proxy's root CA"
+            }
+            Role::ExpiryPath => "give a certificate file (PEM or DER), such as public.pem",
+            Role::InspectPath => "give a PEM or DER certificate or private key",
+        }
+    }
+
+    /// The advice for a foreign format found where this role's object was wanted.
+    pub fn foreign_advice(self, f: Foreign, name: &str) -> String {
+        match self {
+            Role::Key | Role::InspectKey => f.key_advice(name),
+            Role::CaCert => match f {
+                Foreign::Pkcs12 | Foreign::Pkcs7 => f.certificate_advice(name),
+                _ => self.give().to_string(),
+            },
+            Role::Cert | Role::ExpiryPath => f.certificate_advice(name),
+            Role::InspectPath if f.may_hold_private_key() && f != Foreign::Pkcs12 => {
+                f.key_advice(name)
+            }
+            Role::InspectPath => f.certificate_advice(name),
+        }
+    }
+}
+
+/// The error for a foreign format where `role`'s object was wanted, naming the file.
+pub fn foreign_error(f: Foreign, role: Role, name: &str) -> Error {
+    let takes = match role {
+        Role::Key | Role::InspectKey => "a PEM or DER private key",
+        Role::CaCert => "PEM X.509 certificates",
+        Role::InspectPath => "PEM or DER X.509 certificates and private keys",
+        Role::Cert | Role::ExpiryPath => "PEM or DER X.509 certificates",
+    };
+    let what = format!("this is {}; {} takes {takes}", f.what(), role.option());
+    Error::unknown(what, role.foreign_advice(f, name)).at(name)
+}
+
 const DAMAGED: &str = "the file is damaged: use the original";
-const GIVE_CERTIFICATE: &str = "give a PEM or DER X.509 certificate";
 
 impl Unreadable {
-    /// What is wrong, and the advice when a certificate was wanted.
-    fn certificate_error(&self) -> Error {
+    /// What is wrong, and the advice for `role`, naming the file.
+    pub fn error(&self, role: Role, name: &str) -> Error {
+        let damaged = if role.wants_key() {
+            "the key file is damaged; use the original"
+        } else {
+            DAMAGED
+        };
         match self {
-            Unreadable::Pem(e) => Error::unknown(e.to_string(), DAMAGED),
+            Unreadable::Foreign(f) => foreign_error(*f, role, name),
+            Unreadable::Pem(e) => Error::unknown(e.to_string(), damaged).at(name),
+            Unreadable::NotPemOrDer(_) if role.wants_key() => Error::unknown(
+                "not a private key (expected PEM, or DER in PKCS#8, PKCS#1 or SEC1)",
+                role.give(),
+            )
+            .at(name),
             Unreadable::NotPemOrDer(_) => Error::unknown(
                 "neither a PEM nor a DER certificate (no BEGIN CERTIFICATE line)",
-                GIVE_CERTIFICATE,
-            ),
-            Unreadable::UnknownDer(problem) => Error::unknown(problem.to_string(), DAMAGED),
+                role.give(),
+            )
+            .at(name),
+            Unreadable::UnknownDer(_) if role.wants_key() => Error::unknown(
+                "not a private key (expected PEM, or DER in PKCS#8, PKCS#1 or SEC1)",
+                role.give(),
+            )
+            .at(name),
+            Unreadable::UnknownDer(problem) => {
+                Error::unknown(problem.to_string(), DAMAGED).at(name)
+            }
         }
     }
 }
 
 impl NotCertificates {
-    /// The reason as an error, with advice for a file given as a certificate (exit 3).
-    pub fn error(&self) -> Error {
+    /// The reason as an error (exit 3) with the advice for `role`, naming the file.
+    pub fn error(&self, role: Role, name: &str) -> Error {
         match self {
-            NotCertificates::Unreadable(u) => u.certificate_error(),
+            NotCertificates::Unreadable(u) => u.error(role, name),
+            NotCertificates::Foreign(f) => foreign_error(*f, role, name),
             NotCertificates::BadCertificate { index, problem, .. } => {
-                Error::unknown(format!("certificate #{index}: {problem}"), DAMAGED)
+                Error::unknown(format!("certificate #{index}: {problem}"), DAMAGED).at(name)
             }
             NotCertificates::PrivateKey => Error::unknown(
-                "a private key, not a certificate",
-                "give the certificate (public.pem), not the private key",
-            ),
+                match role {
+                    Role::Cert | Role::CaCert => format!(
+                        "a private key, not a certificate; {} takes certificates",
+                        role.option()
+                    ),
+                    _ => "a private key, not a certificate".to_string(),
+                },
+                match role {
+                    Role::Cert | Role::ExpiryPath => {
+                        "give the certificate (public.pem), not the private key"
+                    }
+                    other => other.give(),
+                },
+            )
+            .at(name),
             NotCertificates::BarePublicKey => Error::unknown(
                 "a bare public key, not a certificate",
-                "NetSuite needs a certificate, not a bare public key: make one with `nskeys gen`",
-            ),
+                match role {
+                    Role::CaCert => role.give(),
+                    _ => "NetSuite needs a certificate, not a bare public key: make one with `nskeys gen`",
+                },
+            )
+            .at(name),
             NotCertificates::NoCertificate { labels } => Error::unknown(
                 format!("no certificate in the file (found: {})", labels.join(", ")),
-                GIVE_CERTIFICATE,
-            ),
+                role.give(),
+            )
+            .at(name),
         }
     }
 }
 
 impl NotKey {
-    /// The reason as an error, with advice for a file given as a private key (exit 3).
-    pub fn error(&self) -> Error {
+    /// The reason as an error (exit 3) with the advice for `role`, naming the file.
+    pub fn error(&self, role: Role, name: &str) -> Error {
         match self {
-            NotKey::Unreadable(Unreadable::Pem(e)) => {
-                Error::unknown(e.to_string(), "the key file is damaged; use the original")
-            }
-            NotKey::Unreadable(_) | NotKey::NotAKey => Error::unknown(
+            NotKey::Unreadable(u) => u.error(role, name),
+            NotKey::Foreign(f) => foreign_error(*f, role, name),
+            NotKey::NotAKey => Error::unknown(
                 "not a private key (expected PEM, or DER in PKCS#8, PKCS#1 or SEC1)",
-                "give the private key made with the certificate",
-            ),
-            NotKey::Unusable(problem) => problem.error(),
+                role.give(),
+            )
+            .at(name),
+            NotKey::Unusable(problem) => problem.error().at(name),
             NotKey::Certificate => Error::unknown(
-                "this is a certificate, not a private key",
+                format!(
+                    "this is a certificate, not a private key; {} takes the private key",
+                    role.option()
+                ),
                 "give the private key (private.pem)",
-            ),
+            )
+            .at(name),
             NotKey::NoKey {
                 labels,
                 certificate,
             } => Error::unknown(
-                format!("no private key in the file (found: {})", labels.join(", ")),
+                format!(
+                    "no private key in the file (found: {}); {} takes the private key",
+                    labels.join(", "),
+                    role.option()
+                ),
                 if *certificate {
-                    "this is a certificate; give the private key (private.pem)"
+                    "this is a certificate; give the private key made with it (private.pem)"
                 } else {
                     "give a PEM private key (BEGIN PRIVATE KEY)"
                 },
-            ),
+            )
+            .at(name),
         }
     }
 }
@@ -262,12 +401,18 @@ pub fn classify(data: &[u8]) -> Result<Contents, Unreadable> {
             found,
         });
     }
+    let object = match der_object(data) {
+        Ok(object) => object,
+        Err(unreadable) => {
+            return Err(foreign::of_bytes(data).map_or(unreadable, Unreadable::Foreign));
+        }
+    };
     Ok(Contents {
         encoding: Encoding::Der,
         found: vec![Found {
             block: 1,
             label: None,
-            object: der_object(data)?,
+            object,
         }],
     })
 }
@@ -286,6 +431,9 @@ fn pem_object(label: &str, der: &[u8], legacy_encrypted: bool) -> Object {
     }
     if label == "PUBLIC KEY" {
         return spki_object(der).unwrap_or(Object::BadPublicKey);
+    }
+    if let Some(f) = foreign::of_pem_label(label) {
+        return Object::Foreign(f);
     }
     match KeyFormat::of_label(label) {
         Some(format) if legacy_encrypted || label == "ENCRYPTED PRIVATE KEY" => {
@@ -372,12 +520,16 @@ impl Contents {
         let labels = self.labels();
         let mut private = false;
         let mut public = false;
+        let mut foreign = None;
         for (i, found) in self
             .found
             .into_iter()
             .filter(|f| {
                 private |= f.object.is_private_key();
                 public |= matches!(f.object, Object::PublicKey { .. } | Object::BadPublicKey);
+                if let Object::Foreign(kind) = f.object {
+                    foreign.get_or_insert(kind);
+                }
                 f.object.is_certificate()
             })
             .enumerate()
@@ -397,6 +549,8 @@ impl Contents {
         }
         if !certs.is_empty() {
             Ok(certs)
+        } else if let Some(kind) = foreign {
+            Err(NotCertificates::Foreign(kind))
         } else if private {
             Err(NotCertificates::PrivateKey)
         } else if public {
@@ -412,14 +566,19 @@ impl Contents {
         let labels = self.labels();
         let encoding = self.encoding;
         let certificate = self.found.iter().any(|f| f.object.is_certificate());
+        let foreign = self.found.iter().find_map(|f| match f.object {
+            Object::Foreign(kind) => Some(kind),
+            _ => None,
+        });
         let Some(found) = self.found.into_iter().find(|f| f.object.is_private_key()) else {
-            return Err(match encoding {
-                Encoding::Pem => NotKey::NoKey {
+            return Err(match (encoding, foreign) {
+                (_, Some(kind)) if !certificate => NotKey::Foreign(kind),
+                (Encoding::Pem, _) => NotKey::NoKey {
                     labels,
                     certificate,
                 },
-                Encoding::Der if certificate => NotKey::Certificate,
-                Encoding::Der => NotKey::NotAKey,
+                (Encoding::Der, _) if certificate => NotKey::Certificate,
+                (Encoding::Der, _) => NotKey::NotAKey,
             });
         };
         match found.object {
@@ -433,6 +592,7 @@ impl Contents {
             Object::Other { label, .. } => {
                 Err(NotKey::Unusable(KeyProblem::UnsupportedLabel(label)))
             }
+            Object::Foreign(kind) => Err(NotKey::Foreign(kind)),
             _ => Err(NotKey::NotAKey),
         }
     }

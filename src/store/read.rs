@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::pki::facts::CertFacts;
 use crate::pki::key::LoadedKey;
-use crate::pki::objects::{self, Contents, NotCertificates, NotKey, Unreadable};
+use crate::pki::objects::{self, Contents, NotCertificates, NotKey, Role, Unreadable};
 use std::io::Read;
 use std::path::Path;
 use zeroize::Zeroizing;
@@ -140,22 +140,25 @@ impl<R> Failure<R> {
     pub fn into_error(self, name: &str, content: impl FnOnce(R) -> Error) -> Error {
         match self {
             Failure::Io(e) => e,
-            Failure::Content(reason) => content(reason).at(name),
+            Failure::Content(reason) => {
+                let e = content(reason);
+                if e.subject.is_some() { e } else { e.at(name) }
+            }
         }
     }
 }
 
 impl Failure<NotCertificates> {
-    /// With the advice for a file given as a certificate.
-    pub fn certificate_error(self, name: &str) -> Error {
-        self.into_error(name, |r| r.error())
+    /// With the advice for a file given in `role` (a certificate option).
+    pub fn certificate_error(self, role: Role, name: &str) -> Error {
+        self.into_error(name, |r| r.error(role, name))
     }
 }
 
 impl Failure<NotKey> {
-    /// With the advice for a file given as a private key.
-    pub fn key_error(self, name: &str) -> Error {
-        self.into_error(name, |r| r.error())
+    /// With the advice for a file given in `role` (a key option).
+    pub fn key_error(self, role: Role, name: &str) -> Error {
+        self.into_error(name, |r| r.error(role, name))
     }
 }
 
@@ -191,7 +194,12 @@ pub fn read_private_key(path: &Path) -> std::result::Result<LoadedKey, Failure<N
 
 /// The private key in a file, or an error with the advice for `--key`.
 pub fn private_key(path: &Path) -> Result<LoadedKey> {
-    read_private_key(path).map_err(|f| f.key_error(&display_name(path)))
+    private_key_as(path, Role::Key)
+}
+
+/// The private key in a file given in `role`, or an error with the advice for it.
+pub fn private_key_as(path: &Path, role: Role) -> Result<LoadedKey> {
+    read_private_key(path).map_err(|f| f.key_error(role, &display_name(path)))
 }
 
 /// The private key in bytes already read from `name`, as [`private_key`] finds it.
@@ -199,7 +207,7 @@ pub fn private_key_in(data: &[u8], name: &str) -> Result<LoadedKey> {
     objects::classify(data)
         .map_err(NotKey::Unreadable)
         .and_then(Contents::private_key)
-        .map_err(|r| r.error().at(name))
+        .map_err(|r| r.error(Role::Key, name))
 }
 
 /// The certificates in bytes already read from `name`, as [`read_certificates`] finds them.
@@ -207,7 +215,7 @@ pub fn certificates_in(data: &[u8], name: &str) -> Result<Vec<CertFacts>> {
     objects::classify(data)
         .map_err(NotCertificates::Unreadable)
         .and_then(Contents::certificates)
-        .map_err(|r| r.error().at(name))
+        .map_err(|r| r.error(Role::Cert, name))
 }
 
 /// Refuse a file or directory another user could change, as ssh refuses a private key or

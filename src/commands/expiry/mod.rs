@@ -5,7 +5,7 @@ pub(crate) mod report;
 
 use crate::error::{Error, Result, Status};
 use crate::pki::facts::CertFacts;
-use crate::pki::objects::NotCertificates;
+use crate::pki::objects::Role;
 use crate::pki::verdict::{self, Finding, Windows};
 use crate::store::read::{Failure, display_name, read_contents};
 use std::io::Write;
@@ -135,13 +135,13 @@ fn judge_file(path: &Path, t: &Thresholds, in_dir: bool, entries: &mut Vec<Entry
     let name = display_name(path);
     let loaded = match read_contents(path) {
         Err(Failure::Io(e)) => Err(e),
-        Err(Failure::Content(u)) => Err(NotCertificates::Unreadable(u).error().at(&name)),
+        Err(Failure::Content(u)) => Err(u.error(Role::ExpiryPath, &name)),
         Ok(contents) => {
             // A directory holds private.pem beside public.pem: a key there is not an error.
             let only_keys = contents.holds_only_keys();
             match contents.certificates() {
                 Err(_) if in_dir && only_keys => Ok(Vec::new()),
-                other => other.map_err(|r| r.error().at(&name)),
+                other => other.map_err(|r| r.error(Role::ExpiryPath, &name)),
             }
         }
     };

@@ -9,7 +9,7 @@ use crate::error::{Error, Result, Status};
 use crate::pki::alg::Alg;
 use crate::pki::facts::{CertFacts, SignatureInfo};
 use crate::pki::key::{KeyFormat, KeyType};
-use crate::pki::objects::{Contents, Encoding, Object, Unreadable};
+use crate::pki::objects::{self, Contents, Encoding, Object, Role, Unreadable};
 use crate::pki::verdict::{self, Finding, FindingKind};
 use crate::store::read::{display_name, read_contents};
 use crate::time::rfc3339;
@@ -337,7 +337,17 @@ pub fn inspect(contents: &Contents, name: &str, now: OffsetDateTime) -> Result<V
             }
             // Other blocks (EC PARAMETERS beside a SEC1 key, ...) say nothing NetSuite needs.
             Object::Other { .. } => {}
+            // A CSR or PKCS#7 block: what it is and how to get what NetSuite needs, unless a
+            // certificate or key beside it is shown.
+            Object::Foreign(_) => {}
         }
+    }
+    let foreign = contents.found.iter().find_map(|f| match f.object {
+        Object::Foreign(kind) => Some(kind),
+        _ => None,
+    });
+    if let (true, Some(kind)) = (shown.is_empty(), foreign) {
+        return Err(objects::foreign_error(kind, Role::InspectPath, name));
     }
     if shown.is_empty() {
         return Err(err(
@@ -364,6 +374,7 @@ fn inspect_file(path: &std::path::Path, now: OffsetDateTime) -> Result<Vec<Inspe
             Unreadable::NotPemOrDer(_) | Unreadable::UnknownDer(_) => {
                 Error::unknown(not_cert_or_key(), GIVE_CERT_OR_KEY)
             }
+            Unreadable::Foreign(f) => objects::foreign_error(f, Role::InspectPath, &name),
         })
     })?;
     inspect(&contents, &name, now)

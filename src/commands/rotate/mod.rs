@@ -3,7 +3,7 @@
 //! hand (two steps) or through NetSuite's certificate API (`--upload`). Until the switch,
 //! nothing in use changes; see `cli::Command::Rotate` for the order of the switch.
 
-use crate::commands::generate::{self, PairSpec};
+use crate::commands::generate::{self, PairSpec, Subject};
 use crate::commands::preflight::{self, ExchangeParams};
 use crate::error::{Error, Result, Status};
 use crate::netsuite::M2M_SETUP_PAGE;
@@ -46,8 +46,10 @@ pub struct RotateParams {
     pub if_expires_within: Option<u32>,
     /// Lifetime of the new certificate in days.
     pub days: u32,
-    /// Subject of the new certificate.
-    pub subject: String,
+    /// Subject of the new certificate (else the current certificate's).
+    pub subject: Option<String>,
+    /// RSA size of the new key (else the current key's, if RSA).
+    pub bits: Option<usize>,
     /// Print one JSON object at the end.
     pub json: bool,
 }
@@ -241,6 +243,18 @@ fn run(ctx: &mut Ctx<'_>) -> Result<Status> {
         )));
     }
     record_current(ctx)?;
+    if args.new_cert_id.is_none() && (args.subject.is_some() || args.bits.is_some()) {
+        // A bad --subject or --bits is refused before anything is made or sent (--dry-run too).
+        let spec = successor(
+            args,
+            &read_current_key(ctx)?.key,
+            &current_certificate(&ctx.cert_ptr.value)?,
+            &ctx.cert_ptr.value,
+        )?;
+        if let Subject::Given(dn) = &spec.subject {
+            crate::pki::cert::parse_subject(dn)?;
+        }
+    }
     if !args.exchange.dry_run && finish_interrupted_switch(ctx)? {
         return Ok(Status::Ok);
     }
@@ -413,7 +427,7 @@ fn record_current(ctx: &mut Ctx<'_>) -> Result<()> {
 fn current_certificate(path: &Path) -> Result<crate::pki::facts::CertFacts> {
     let name = path.display().to_string();
     crate::store::read::read_certificates(path)
-        .map_err(|f| f.certificate_error(&name))?
+        .map_err(|f| f.certificate_error(crate::pki::objects::Role::Cert, &name))?
         .into_iter()
         .next()
         .ok_or_else(|| {
@@ -423,6 +437,64 @@ fn current_certificate(path: &Path) -> Result<crate::pki::facts::CertFacts> {
             )
             .at(&name)
         })
+}
+
+/// The key the key pointer names.
+fn read_current_key(ctx: &Ctx<'_>) -> Result<crate::pki::key::LoadedKey> {
+    crate::store::read::read_private_key(&ctx.key_ptr.value).map_err(|f| {
+        f.key_error(
+            crate::pki::objects::Role::Key,
+            &ctx.key_ptr.value.display().to_string(),
+        )
+    })
+}
+
+/// The new pair's spec: like the current pair (its subject, algorithm and RSA size) unless
+/// told otherwise (`--subject`, `--alg`, `--bits`).
+fn successor(
+    args: &RotateParams,
+    key: &crate::pki::key::PrivateKey,
+    current: &crate::pki::facts::CertFacts,
+    cert_path: &Path,
+) -> Result<PairSpec> {
+    use crate::pki::alg::{Alg, KeyKind};
+    let alg = match &args.exchange.alg {
+        Some(given) => given.value,
+        // An RSA key does not say which PS* it signs with; its certificate's own PSS hash
+        // does, as `nskeys gen` makes it.
+        None if key.kind() == KeyKind::Rsa => {
+            match current.signature.pss.as_ref().map(|p| p.hash.as_str()) {
+                Some("SHA-384") => Alg::Ps384,
+                Some("SHA-512") => Alg::Ps512,
+                _ => Alg::Ps256,
+            }
+        }
+        None => key.kind().default_alg(),
+    };
+    let bits = args.bits.or_else(|| {
+        (alg.is_rsa() && key.kind() == KeyKind::Rsa)
+            .then(|| key.bits())
+            .filter(|b| [3072, 4096].contains(b))
+    });
+    let subject = match &args.subject {
+        Some(dn) => Subject::Given(dn.clone()),
+        None => Subject::Kept(crate::pki::cert::subject_of(&current.der).map_err(|e| {
+            Error::unknown(
+                format!("cannot read the current certificate's subject: {e}"),
+                "give the new certificate's subject with --subject",
+            )
+            .at(cert_path.display())
+        })?),
+    };
+    let spec = PairSpec {
+        alg,
+        bits,
+        days: args.days,
+        subject,
+        passphrase: None,
+    };
+    spec.rsa_bits()?;
+    Ok(spec)
 }
 
 /// The key and certificate pointer names dated with the same date and suffix.
@@ -465,30 +537,15 @@ fn new_pair(ctx: &mut Ctx<'_>) -> Result<Entry> {
         return Ok(p);
     }
     // The new key is encrypted as the current one is, with the same passphrase.
-    let current = crate::store::input::read_key(
+    let current_key = crate::store::input::read_key(
         &ctx.key_ptr.clone().map(Into::into),
         &ctx.args.exchange.passphrase,
     )?;
-    let loaded = current.loaded;
-    let alg = ctx
-        .args
-        .exchange
-        .alg
-        .as_ref()
-        .map_or_else(|| loaded.key.kind().default_alg(), |a| a.value);
-    let bits = if alg.is_rsa() {
-        loaded.key.bits()
-    } else {
-        4096
-    };
+    let loaded = current_key.loaded;
+    let current = current_certificate(&ctx.cert_ptr.value)?;
     let (key_file, cert_file) = dated_pair(ctx, &ctx.now);
-    let spec = PairSpec {
-        alg,
-        bits,
-        days: ctx.args.days,
-        subject: ctx.args.subject.clone(),
-        passphrase: current.passphrase,
-    };
+    let mut spec = successor(ctx.args, &loaded.key, &current, &ctx.cert_ptr.value)?;
+    spec.passphrase = current_key.passphrase;
     let made = generate::make_pair(
         &spec,
         &ctx.dir.join(&key_file),

@@ -184,36 +184,46 @@ pub fn command_verify(params: &VerifyParams, out: &mut dyn Write) -> Result<Stat
     result
 }
 
-/// `nskeys token`: the access token alone on stdout; on failure nothing there, the diagnosis
-/// and the one-line error on stderr.
+/// `nskeys token`: the access token alone on stdout; on failure nothing there, and on
+/// stderr the one-line error first, then a refusal's diagnosis and the warnings.
 pub fn command_token(params: &TokenParams, out: &mut dyn Write) -> Result<Status> {
     let plan = preflight::plan(&params.exchange, crate::time::now())?;
-    for w in &plan.warnings {
-        // A missing certificate is normal for scripts; only real news goes to stderr.
-        if *w != Warning::NoCertificate {
-            eprintln!("nskeys: warning: {w}");
-        }
-    }
+    // A missing certificate is normal for scripts; only real news goes to stderr.
+    let warnings: Vec<String> = plan
+        .warnings
+        .iter()
+        .filter(|w| **w != Warning::NoCertificate)
+        .map(|w| format!("nskeys: warning: {w}"))
+        .collect();
     if params.exchange.dry_run {
         return Err(Error::unknown(
             "nskeys token has no --dry-run",
             "use nskeys verify --dry-run to see the request",
         ));
     }
-    let http = plan.http(plan.timeout)?;
-    let exchanged = plan.exchange(&http);
+    let exchanged = plan
+        .http(plan.timeout)
+        .map(|http| plan.exchange(&http))
+        .map_err(|e| e.with_details(warnings.clone()))?;
     match exchanged.result {
         Ok(issued) => {
+            for w in &warnings {
+                eprintln!("{w}");
+            }
             writeln!(out, "{}", issued.access_token.as_str())
                 .map_err(|e| Error::unknown(format!("cannot write the token: {e}"), ""))?;
             Ok(Status::Ok)
         }
         Err(e) => {
+            let mut diagnosis = Vec::new();
             if let Some(r) = &exchanged.refusal {
-                let mut err = std::io::stderr().lock();
-                let _ = text::write_refusal(r, &mut err);
+                let _ = text::write_refusal(r, &mut diagnosis);
             }
-            Err(e)
+            let diagnosis = String::from_utf8_lossy(&diagnosis)
+                .lines()
+                .map(str::to_string)
+                .collect::<Vec<_>>();
+            Err(e.with_details(diagnosis).with_details(warnings))
         }
     }
 }
