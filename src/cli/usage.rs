@@ -106,8 +106,8 @@ fn usage_line(e: &clap::Error, path: &[String], cmd: &Command) -> String {
     // A key pasted where clap did not expect it (split by the shell, or after a flag that
     // takes no value) would be quoted by clap's message: describe it instead.
     let secret = e.context().any(|(_, v)| match v {
-        ContextValue::String(s) => crate::store::input::looks_secret(s),
-        ContextValue::Strings(v) => v.iter().any(|s| crate::store::input::looks_secret(s)),
+        ContextValue::String(s) => crate::store::read::looks_secret(s),
+        ContextValue::Strings(v) => v.iter().any(|s| crate::store::read::looks_secret(s)),
         _ => false,
     });
     if secret {

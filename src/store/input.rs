@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::origin::{Origin, Sourced};
 use crate::pki::key::{self, KeyFormat, LoadedKey};
 use crate::store::passphrase::{self, Passphrase, PassphraseParams, Purpose};
-use crate::store::read::read_capped;
+use crate::store::read::{quotable, read_capped};
 use base64ct::Encoding;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
@@ -359,33 +359,6 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 /// The base64 alphabet (standard and URL-safe) and padding.
 fn is_b64(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')
-}
-
-/// Whether a missing path may be shown: one printable line of at most 1024 bytes, without a
-/// run of 40 or more base64 characters (a piece of a key would have one).
-fn quotable(p: &Path) -> bool {
-    let b = p.as_os_str().as_encoded_bytes();
-    if b.is_empty() || b.len() > 1024 || b.iter().any(|c| c.is_ascii_control()) {
-        return false;
-    }
-    let mut run = 0;
-    for &c in b {
-        run = if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'=') {
-            run + 1
-        } else {
-            0
-        };
-        if run >= 40 {
-            return false;
-        }
-    }
-    true
-}
-
-/// Whether text given on the command line may be key material and must not be echoed:
-/// a PEM boundary, a line break, a run of 40 base64 characters, or more than 1024 bytes.
-pub fn looks_secret(s: &str) -> bool {
-    !s.is_empty() && (s.contains("-----BEGIN") || s.contains("-----END") || !quotable(Path::new(s)))
 }
 
 /// base64 (standard or URL-safe, padded or not, whitespace and literal `\n` ignored) of PEM

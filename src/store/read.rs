@@ -20,7 +20,7 @@ pub const MAX_INPUT: u64 = 4 * 1024 * 1024;
 pub fn display_name(path: &Path) -> String {
     if path == Path::new("-") {
         "<stdin>".to_string()
-    } else if crate::store::input::looks_secret(&path.to_string_lossy()) {
+    } else if looks_secret(&path.to_string_lossy()) {
         format!(
             "a file name of {} characters that looks like key material (not shown)",
             path.as_os_str().len()
@@ -28,6 +28,33 @@ pub fn display_name(path: &Path) -> String {
     } else {
         path.display().to_string()
     }
+}
+
+/// Whether a missing path may be shown: one printable line of at most 1024 bytes, without a
+/// run of 40 or more base64 characters (a piece of a key would have one).
+pub fn quotable(p: &Path) -> bool {
+    let b = p.as_os_str().as_encoded_bytes();
+    if b.is_empty() || b.len() > 1024 || b.iter().any(|c| c.is_ascii_control()) {
+        return false;
+    }
+    let mut run = 0;
+    for &c in b {
+        run = if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'=') {
+            run + 1
+        } else {
+            0
+        };
+        if run >= 40 {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether text given on the command line may be key material and must not be echoed:
+/// a PEM boundary, a line break, a run of 40 base64 characters, or more than 1024 bytes.
+pub fn looks_secret(s: &str) -> bool {
+    !s.is_empty() && (s.contains("-----BEGIN") || s.contains("-----END") || !quotable(Path::new(s)))
 }
 
 /// Read a whole file (or stdin for `-`), refusing directories, empty files and files over
