@@ -490,6 +490,7 @@ mod tests {
                 assertion_ttl: Sourced::default_value(300),
                 timeout: Sourced::default_value(30),
                 ca_cert: None,
+                passphrase: Default::default(),
                 dry_run: false,
                 no_cert_id_check: false,
             },

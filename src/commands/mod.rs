@@ -16,6 +16,8 @@ use crate::error::{Result, Status};
 use std::io::Write;
 
 /// A command and its parameters.
+// Made once per process and moved once: boxing the larger variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Invocation {
     /// `nskeys gen`.

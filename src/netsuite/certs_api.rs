@@ -526,6 +526,7 @@ mod tests {
             time::macros::datetime!(2023-11-19 00:00 UTC)
         );
         // Anything that is not an ID is refused: it could change the path or add a query.
+        let base = reqwest::Url::parse("https://h/services/rest/auth/oauth2/v1").unwrap();
         for (client, cert) in [
             ("c/1", "a"),
             ("c", "a?b"),
