@@ -118,7 +118,7 @@ fn every_form_of_the_certificate_is_read() {
         let out = d
             .nskeys()
             .args(["verify", "--dry-run", "--token-url", "https://x.example/t"])
-            .args(["--client-id", "c", "--cert-id", "k"])
+            .args(["--client-id", "c", "--cert-id", "k", "--no-cert-id-check"])
             .env("NS_CERTIFICATE", &value)
             .output()
             .unwrap();
@@ -136,7 +136,7 @@ fn every_form_of_the_certificate_is_read() {
         let out = d
             .nskeys()
             .args(["verify", "--dry-run", "--token-url", "https://x.example/t"])
-            .args(["--client-id", "c", "--cert-id", "k"])
+            .args(["--client-id", "c", "--cert-id", "k", "--no-cert-id-check"])
             .env("NS_CERTIFICATE", &value)
             .output()
             .unwrap();
@@ -153,7 +153,7 @@ fn errors_name_the_variable_and_quote_only_paths() {
         let out = d
             .nskeys()
             .args(["verify", "--dry-run", "--token-url", "https://x.example/t"])
-            .args(["--client-id", "c", "--cert-id", "k"])
+            .args(["--client-id", "c", "--cert-id", "k", "--no-cert-id-check"])
             .env(var, value)
             .output()
             .unwrap();
@@ -176,7 +176,15 @@ fn errors_name_the_variable_and_quote_only_paths() {
     let out = d
         .nskeys()
         .args(["verify", "--dry-run", "--token-url", "https://x.example/t"])
-        .args(["--client-id", "c", "--cert-id", "k", "--key", "gone.pem"])
+        .args([
+            "--client-id",
+            "c",
+            "--cert-id",
+            "k",
+            "--no-cert-id-check",
+            "--key",
+            "gone.pem",
+        ])
         .output()
         .unwrap();
     let err = assert_one_line_error(&out.stderr);
@@ -245,8 +253,16 @@ fn errors_name_where_each_value_came_from() {
     d.fixture("oracle/es256-private.pem", "private.pem");
     let run = |args: &[&str], env: &[(&str, &str)]| {
         let mut c = d.nskeys();
-        c.args(["verify", "--dry-run", "--client-id", "c", "--cert-id", "k"])
-            .args(args);
+        c.args([
+            "verify",
+            "--dry-run",
+            "--client-id",
+            "c",
+            "--cert-id",
+            "k",
+            "--no-cert-id-check",
+        ])
+        .args(args);
         for (k, v) in env {
             c.env(k, v);
         }

@@ -319,6 +319,7 @@ fn ca_cert_advice_is_about_a_ca_bundle() {
             "c",
             "--cert-id",
             "k",
+            "--no-cert-id-check",
             "--ca-cert",
             "private.pem",
             "--timeout",
@@ -328,7 +329,7 @@ fn ca_cert_advice_is_about_a_ca_bundle() {
         .unwrap();
     assert_eq!(o.status.code(), Some(3), "{}", out(&o));
     let line = assert_one_line_error(&o.stderr);
-    assert!(line.contains("(private.pem)"), "{line}");
+    assert!(line.contains("(private.pem, from --ca-cert)"), "{line}");
     assert!(line.contains("--ca-cert"), "{line}");
     assert!(line.contains("CA certificates"), "{line}");
     assert!(!line.contains("public.pem"), "{line}");
@@ -344,6 +345,7 @@ fn ca_cert_advice_is_about_a_ca_bundle() {
             "c",
             "--cert-id",
             "k",
+            "--no-cert-id-check",
             "--cert",
             "private.pem",
             "--dry-run",
@@ -367,10 +369,7 @@ fn key_and_certificate_swapped_say_which_option() {
         .unwrap();
     assert_eq!(o.status.code(), Some(3), "{}", out(&o));
     let line = assert_one_line_error(&o.stderr);
-    assert!(
-        line.contains("inspect --key takes the private key"),
-        "{line}"
-    );
+    assert!(line.contains("--key takes the private key"), "{line}");
     assert!(line.contains("private.pem"), "{line}");
     let o = d.nskeys().args(["expiry", "private.pem"]).output().unwrap();
     assert_eq!(o.status.code(), Some(3), "{}", out(&o));
@@ -468,6 +467,7 @@ fn foreign_formats_are_named_with_the_way_out() {
                     "c",
                     "--cert-id",
                     "k",
+                    "--no-cert-id-check",
                     "--cert",
                     &name,
                     "--dry-run",
@@ -483,6 +483,7 @@ fn foreign_formats_are_named_with_the_way_out() {
                     "c",
                     "--cert-id",
                     "k",
+                    "--no-cert-id-check",
                     "--key",
                     &name,
                     "--dry-run",
@@ -560,7 +561,14 @@ fn the_openssh_way_out_works() {
             "--client-id",
             "c",
         ])
-        .args(["--cert-id", "k", "--key", &name, "--dry-run"])
+        .args([
+            "--cert-id",
+            "k",
+            "--no-cert-id-check",
+            "--key",
+            &name,
+            "--dry-run",
+        ])
         .output()
         .unwrap();
     let line = String::from_utf8_lossy(&o.stderr).to_string();
@@ -597,6 +605,7 @@ fn token_refusal_prints_the_summary_line_first() {
             crate::ns_api::CLIENT,
             "--cert-id",
             "NOT-MAPPED",
+            "--no-cert-id-check",
             "--timeout",
             "10",
         ])
@@ -636,6 +645,7 @@ fn verify_refusal_is_one_line_on_stderr_and_a_report_on_stdout() {
             crate::ns_api::CLIENT,
             "--cert-id",
             "NOT-MAPPED",
+            "--no-cert-id-check",
             "--timeout",
             "10",
         ])
@@ -682,7 +692,13 @@ fn certificate_ids_starting_with_a_dash_are_values() {
             "--client-id",
             "c",
         ])
-        .args(["--cert-id", "-0aB_c", "--dry-run", "--json"])
+        .args([
+            "--cert-id",
+            "-0aB_c",
+            "--no-cert-id-check",
+            "--dry-run",
+            "--json",
+        ])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));

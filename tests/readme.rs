@@ -10,6 +10,8 @@
 //!   and role 1057;
 //! - the stand-in stands for NetSuite: NS_TOKEN_URL and NS_API_URL point at it (they win over
 //!   `--account`);
+//! - between the two steps of a manual rotation (the same `nskeys rotate` line run again) the
+//!   reader uploads the new certificate: the test maps the pending one in the stand-in;
 //! - the shell variables the examples use hold real values: CLIENT_ID (the integration's
 //!   client ID), CERT_ID and CURRENT_CERT_ID (the mapped pair's Certificate ID), NEW_CERT_ID
 //!   (set, after the new certificate of a manual rotation is mapped, before the line that uses
@@ -297,6 +299,7 @@ fn every_readme_example_runs_as_written() {
         let d = Dir::new();
         ns.wipe();
         let mut vars: BTreeMap<&str, String> = BTreeMap::new();
+        let mut mapped = std::collections::BTreeSet::new();
         vars.insert("CLIENT_ID", ns.client_id());
         if !lines[0].command.starts_with("nskeys gen") {
             d.nskeys().arg("gen").assert().success();
@@ -317,11 +320,24 @@ fn every_readme_example_runs_as_written() {
                 );
                 continue;
             }
+            // Step 2 of a manual rotation is the same `nskeys rotate` again: what the reader
+            // does in NetSuite before it (upload the new certificate) is done here.
+            let manual_rotate = e.command.starts_with("nskeys rotate")
+                && !e.command.contains("--upload")
+                && !e.command.contains("--dry-run");
+            if manual_rotate
+                && !e.command.contains("NEW_CERT_ID")
+                && let Some(cert) = pending_cert(d.path())
+                && mapped.insert(cert.clone())
+            {
+                ns.map(&cert);
+            }
             if e.command.contains("NEW_CERT_ID") {
                 // What the reader does in NetSuite between the two steps: map the new
                 // certificate and copy its ID.
                 match pending_cert(d.path()) {
                     Some(cert) => {
+                        mapped.insert(cert.clone());
                         vars.insert("NEW_CERT_ID", ns.map(&cert));
                     }
                     None => failures.push(format!(

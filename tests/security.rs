@@ -74,15 +74,7 @@ fn rotate(d: &Dir, api: &crate::ns_api::Api, extra: &[&str]) -> std::process::Ou
         .unwrap()
 }
 
-const UPLOAD: [&str; 7] = [
-    "--upload",
-    "--entity",
-    "-5",
-    "--role",
-    "3",
-    "--cert-id",
-    "OLD1",
-];
+const UPLOAD: [&str; 5] = ["--upload", "--entity", "-5", "--role", "3"];
 
 /// A pending entry whose certificate file was swapped (a tampered state file, or a file
 /// replaced beside it): nothing is uploaded unless the file is a certificate, of the new key,
@@ -96,7 +88,7 @@ fn rotate_upload_sends_only_the_new_keys_certificate() {
     ] {
         let (d, api) = api_setup();
         // Step 1 of a manual rotation leaves a pending pair in the state file.
-        let o = rotate(&d, &api, &["--cert-id", "OLD1"]);
+        let o = rotate(&d, &api, &[]);
         assert_eq!(o.status.code(), Some(0), "{}", out(&o));
         let state: serde_json::Value =
             serde_json::from_slice(&std::fs::read(d.join("nskeys-state.json")).unwrap()).unwrap();
@@ -145,7 +137,7 @@ fn rotate_upload_sends_only_the_new_keys_certificate() {
 fn rotate_refuses_a_state_file_or_directory_others_can_write() {
     use std::os::unix::fs::PermissionsExt;
     let (d, api) = api_setup();
-    let o = rotate(&d, &api, &["--cert-id", "OLD1"]);
+    let o = rotate(&d, &api, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let state = d.join("nskeys-state.json");
     std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o666)).unwrap();
@@ -186,7 +178,7 @@ fn one_rotation_at_a_time() {
         .open(d.join(".nskeys-rotate.lock"))
         .unwrap();
     lock.lock().unwrap();
-    let o = rotate(&d, &api, &["--cert-id", "OLD1"]);
+    let o = rotate(&d, &api, &[]);
     assert_eq!(o.status.code(), Some(3), "{}", out(&o));
     assert!(
         out(&o).contains("another rotation is running"),
@@ -195,7 +187,7 @@ fn one_rotation_at_a_time() {
     );
     assert!(!d.join("nskeys-state.json").exists());
     drop(lock);
-    let o = rotate(&d, &api, &["--cert-id", "OLD1"]);
+    let o = rotate(&d, &api, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
 }
 
@@ -215,7 +207,7 @@ fn server_text_loses_its_terminal_control_sequences() {
             let o = d
                 .nskeys()
                 .args(["verify", "--token-url", &server.token_url()])
-                .args(["--client-id", "c", "--cert-id", "k"])
+                .args(["--client-id", "c", "--cert-id", "k", "--no-cert-id-check"])
                 .output()
                 .unwrap();
             let all = out(&o);
@@ -245,7 +237,7 @@ fn a_200_answer_without_access_token_is_described_not_shown() {
         for json in [false, true] {
             let mut c = d.nskeys();
             c.args(["verify", "--token-url", &server.token_url()])
-                .args(["--client-id", "c", "--cert-id", "k"]);
+                .args(["--client-id", "c", "--cert-id", "k", "--no-cert-id-check"]);
             if json {
                 c.arg("--json");
             }
@@ -272,6 +264,7 @@ fn certificate_ids_cannot_change_the_url_path() {
                 "3",
                 "--cert-id",
                 id,
+                "--no-cert-id-check",
                 "--revoke-old",
                 "--dry-run",
             ],

@@ -285,8 +285,14 @@ fn bad_options_are_caught_before_the_network() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
     let err = fails(
-        d.nskeys()
-            .args(["verify", "--client-id", "c", "--cert-id", "k"]),
+        d.nskeys().args([
+            "verify",
+            "--client-id",
+            "c",
+            "--cert-id",
+            "k",
+            "--no-cert-id-check",
+        ]),
         3,
     );
     assert!(
@@ -294,8 +300,14 @@ fn bad_options_are_caught_before_the_network() {
         "{err}"
     );
     let err = fails(
-        d.nskeys()
-            .args(["verify", "--token-url", &url, "--cert-id", "k"]),
+        d.nskeys().args([
+            "verify",
+            "--token-url",
+            &url,
+            "--cert-id",
+            "k",
+            "--no-cert-id-check",
+        ]),
         3,
     );
     assert!(
@@ -386,6 +398,7 @@ fn plain_http_never_uses_a_proxy() {
                 "c",
                 "--cert-id",
                 "k",
+                "--no-cert-id-check",
             ])
             .env(var, &proxy.base)
             .output()
@@ -438,6 +451,7 @@ fn https_uses_the_proxy_from_the_environment() {
             "c",
             "--cert-id",
             "k",
+            "--no-cert-id-check",
         ])
         .args(["--timeout", "10"]);
         for (k, v) in vars {

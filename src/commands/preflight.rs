@@ -491,6 +491,10 @@ fn check_certificate(
     warnings: &mut Vec<Warning>,
 ) -> Result<CertInfo> {
     let name = cert.source.to_string();
+    let file = cert
+        .source
+        .path()
+        .map_or_else(|| name.clone(), display_name);
     let contents = crate::pki::objects::classify(&cert.data).map_err(|u| {
         let e = match u {
             Unreadable::Pem(e) => Error::unknown(
@@ -500,7 +504,9 @@ fn check_certificate(
             Unreadable::NotPemOrDer(problem) | Unreadable::UnknownDer(problem) => {
                 not_valid(&problem.detail())
             }
-            Unreadable::Foreign(f) => return objects::foreign_error(f, Role::Cert, &name),
+            Unreadable::Foreign(f) => {
+                return objects::foreign_error(f, Role::Cert, &file).at(&name);
+            }
         };
         e.at(&name)
     })?;
@@ -522,7 +528,7 @@ fn check_certificate(
             return Err(not_valid(&problem.detail()).at(&name));
         }
         Err(NotCertificates::Foreign(f)) => {
-            return Err(objects::foreign_error(f, Role::Cert, &name));
+            return Err(objects::foreign_error(f, Role::Cert, &file).at(&name));
         }
         Err(NotCertificates::NoCertificate { .. } | NotCertificates::Unreadable(_)) => None,
     };

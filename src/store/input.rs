@@ -304,7 +304,14 @@ pub fn read_key(value: &Sourced<InputValue>, passphrase: &PassphraseParams) -> R
     let name = input.source.to_string();
     match encryption(&input.data) {
         Encryption::None => {
-            let loaded = crate::store::read::private_key_in(&input.data, &name)?;
+            // The advice names the file itself (it may be a command to run on it); the
+            // subject says where it came from.
+            let file = input
+                .source
+                .path()
+                .map_or_else(|| name.clone(), crate::store::read::display_name);
+            let loaded = crate::store::read::private_key_in(&input.data, &file)
+                .map_err(|e| e.at(&name))?;
             Ok(KeyRead {
                 source: input.source,
                 loaded,
