@@ -13,18 +13,17 @@ fn main() -> ExitCode {
     };
     let mut out = Stdout::default();
     let result = match action {
-        Action::Run(invocation) => commands::run(*invocation, &mut out),
-        Action::Completions(shell) => cli::completions(shell, &mut out),
-        Action::Man => cli::man(&mut out),
+        Action::Run(invocation) => commands::run_to_code(*invocation, &mut out),
+        Action::Completions(shell) => cli::completions(shell, &mut out).map(|s| s.code()),
+        Action::Man => cli::man(&mut out).map(|s| s.code()),
     };
-    let status = match result {
-        Ok(status) => status,
+    match result {
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("nskeys: {e}");
-            e.status
+            ExitCode::from(e.status.code())
         }
-    };
-    ExitCode::from(status.code())
+    }
 }
 
 /// Standard output where a closed pipe (`nskeys expiry | head -1`) is not an error.

@@ -15,6 +15,13 @@ pub enum Origin {
     StateFile(PathBuf),
     /// NetSuite's answer to a request (the ID of an uploaded certificate).
     NetSuiteAnswer,
+    /// A profile in the configuration file.
+    Profile {
+        /// The profile's name.
+        name: String,
+        /// The configuration file.
+        file: PathBuf,
+    },
     /// nskeys' default for the option.
     Default,
 }
@@ -26,6 +33,9 @@ impl fmt::Display for Origin {
             Origin::Env(var) => f.write_str(var),
             Origin::StateFile(path) => write!(f, "the state file {}", path.display()),
             Origin::NetSuiteAnswer => f.write_str("NetSuite's answer"),
+            Origin::Profile { name, file } => {
+                write!(f, "profile '{name}' in {}", file.display())
+            }
             Origin::Default => f.write_str("the default"),
         }
     }

@@ -55,6 +55,10 @@ pub struct ExchangeParams {
     pub ca_cert: Option<Sourced<PathBuf>>,
     /// Pre-flight only, no network.
     pub dry_run: bool,
+    /// The profile to fill unset options from (`--profile` / `NS_PROFILE`).
+    pub profile: Option<Sourced<String>>,
+    /// A key directory: its private.pem, public.pem and state file (`--dir` / `NS_KEY_DIR`).
+    pub dir: Option<Sourced<PathBuf>>,
 }
 
 /// The certificate given with `--cert`, as far as pre-flight needs it.
@@ -257,23 +261,6 @@ fn ca_roots(path: &Path, name: &str) -> Result<Vec<CertFacts>> {
 /// Resolve and check the options, key and certificate; build the assertion (unsigned), as
 /// issued at `now`.
 pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
-    let url = match (&params.token_url, &params.account) {
-        (Some(url), _) => url.value.trim().to_string(),
-        (None, Some(account)) => token::token_url_for_account(&account.value)?,
-        (None, None) => {
-            return Err(Error::unknown(
-                "no token endpoint given",
-                "set --account (or NS_ACCOUNT_ID) to the account ID, or --token-url (or NS_TOKEN_URL)",
-            ));
-        }
-    };
-    let token_url = http::check_url(&url)?;
-    let client_id = required(
-        &params.client_id,
-        "--client-id",
-        "NS_CLIENT_ID",
-        "the integration record's client ID (consumer key)",
-    )?;
     // Not given: the state file beside the key (kept by `nskeys rotate`) may know it.
     let cert_id = match &params.cert_id {
         Some(given) => Some(given.clone()),
@@ -284,6 +271,52 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
             )
         }),
     };
+    // Everything missing, in one message.
+    let given =
+        |v: &Option<Sourced<String>>| v.as_ref().is_some_and(|v| !v.value.trim().is_empty());
+    let mut missing = Vec::new();
+    if !given(&params.token_url) && !given(&params.account) {
+        missing.push(
+            "the account (--account or NS_ACCOUNT_ID; or the full --token-url or NS_TOKEN_URL)",
+        );
+    }
+    if !given(&params.client_id) {
+        missing.push("the integration record's client ID (--client-id or NS_CLIENT_ID)");
+    }
+    if !given(&cert_id) {
+        missing.push("the Certificate ID shown on the M2M setup page (--cert-id or NS_CERT_ID)");
+    }
+    if !missing.is_empty() {
+        let n = missing.len();
+        return Err(Error::unknown(
+            format!(
+                "{} missing: {}",
+                if n == 1 {
+                    "one option is"
+                } else {
+                    "options are"
+                },
+                missing.join("; ")
+            ),
+            if n == 1 {
+                "give it as a flag, an NS_* variable, or in a profile (nskeys profile add NAME ..., then --profile NAME)"
+            } else {
+                "give them as flags, NS_* variables, or in a profile (nskeys profile add NAME ..., then --profile NAME)"
+            },
+        ));
+    }
+    let url = match (&params.token_url, &params.account) {
+        (Some(url), _) if given(&params.token_url) => url.value.trim().to_string(),
+        (_, Some(account)) => token::token_url_for_account(&account.value)?,
+        _ => unreachable_endpoint()?,
+    };
+    let token_url = http::check_url(&url)?;
+    let client_id = required(
+        &params.client_id,
+        "--client-id",
+        "NS_CLIENT_ID",
+        "the integration record's client ID (consumer key)",
+    )?;
     let cert_id = required(
         &cert_id,
         "--cert-id",
@@ -294,7 +327,10 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
     let ttl = params.assertion_ttl.value;
     if ttl == 0 || ttl > MAX_TTL {
         return Err(Error::unknown(
-            format!("--assertion-ttl {ttl} is out of range"),
+            format!(
+                "--assertion-ttl {ttl} is out of range{}",
+                from_where(&params.assertion_ttl.origin)
+            ),
             format!(
                 "give 1 to {MAX_TTL} seconds: NetSuite refuses assertions living 60 minutes or more"
             ),
@@ -302,7 +338,10 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
     }
     if params.timeout.value == 0 {
         return Err(Error::unknown(
-            "--timeout 0 is not allowed",
+            format!(
+                "--timeout 0 is not allowed{}",
+                from_where(&params.timeout.origin)
+            ),
             "give the seconds allowed for the exchange, e.g. 30",
         ));
     }
@@ -332,6 +371,10 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
     }
     let cert_path = match &params.cert {
         Some(p) => Some(p.value.clone()),
+        // A key from a profile: its certificate beside it, never the one in this directory.
+        None if matches!(params.key.origin, Origin::Profile { .. }) => {
+            Some(params.key.value.with_file_name("public.pem")).filter(|p| p.is_file())
+        }
         None => Some(PathBuf::from("public.pem")).filter(|p| p.is_file()),
     };
     let cert = match cert_path {
@@ -361,6 +404,21 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
         timeout: Duration::from_secs(params.timeout.value),
         ca_cert: params.ca_cert.clone(),
     })
+}
+
+/// " (from NS_TIMEOUT)" for a value that did not come from its flag.
+fn from_where(origin: &Origin) -> String {
+    match origin {
+        Origin::Flag(_) | Origin::Default => String::new(),
+        other => format!(" (from {other})"),
+    }
+}
+
+fn unreachable_endpoint() -> Result<String> {
+    Err(Error::unknown(
+        "no token endpoint given",
+        "set --account (or NS_ACCOUNT_ID) to the account ID, or --token-url (or NS_TOKEN_URL)",
+    ))
 }
 
 fn required(value: &Option<Sourced<String>>, flag: &str, env: &str, what: &str) -> Result<String> {

@@ -1,6 +1,6 @@
-//! `nskeys verify` and `nskeys token`: pre-flight, sign the client assertion, exchange it for
-//! a token, and explain a refusal. `verify` reports (text or `--json`); `token` prints only the
-//! access token, for `curl -H "Authorization: Bearer $(nskeys token)"`.
+//! `nskeys verify`: pre-flight, sign the client assertion, exchange it for
+//! a token, and explain a refusal. `verify` reports (text or `--json`), and never uses the
+//! token cache: it exists to prove the exchange.
 
 mod text;
 
@@ -23,13 +23,6 @@ pub struct VerifyParams {
     pub probe: bool,
     /// Print one JSON object for every outcome.
     pub json: bool,
-}
-
-/// `nskeys token`'s parameters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenParams {
-    /// Connection and assertion options.
-    pub exchange: ExchangeParams,
 }
 
 /// How `verify` ended.
@@ -169,38 +162,10 @@ pub fn command_verify(params: &VerifyParams, out: &mut dyn Write) -> Result<Stat
     result
 }
 
-/// `nskeys token`: the access token alone on stdout; on failure nothing there, the diagnosis
-/// and the one-line error on stderr.
-pub fn command_token(params: &TokenParams, out: &mut dyn Write) -> Result<Status> {
-    let plan = preflight::plan(&params.exchange, crate::time::now())?;
-    for w in &plan.warnings {
-        // A missing certificate is normal for scripts; only real news goes to stderr.
-        if *w != Warning::NoCertificate {
-            eprintln!("nskeys: warning: {w}");
-        }
-    }
-    if params.exchange.dry_run {
-        return Err(Error::unknown(
-            "nskeys token has no --dry-run",
-            "use nskeys verify --dry-run to see the request",
-        ));
-    }
-    let http = plan.http(plan.timeout)?;
-    let exchanged = plan.exchange(&http);
-    match exchanged.result {
-        Ok(issued) => {
-            writeln!(out, "{}", issued.access_token.as_str())
-                .map_err(|e| Error::unknown(format!("cannot write the token: {e}"), ""))?;
-            Ok(Status::Ok)
-        }
-        Err(e) => {
-            if let Some(r) = &exchanged.refusal {
-                let mut err = std::io::stderr().lock();
-                let _ = text::write_refusal(r, &mut err);
-            }
-            Err(e)
-        }
-    }
+/// The refusal diagnosis on stderr (for `token` and `exec`, whose stdout is not a report).
+pub fn write_refusal_to_stderr(r: &Refusal) {
+    let mut err = std::io::stderr().lock();
+    let _ = text::write_refusal(r, &mut err);
 }
 
 fn verify(params: &VerifyParams, report: &mut Report) -> Result<Status> {
