@@ -364,6 +364,7 @@ fn http_proxy_from_the_environment_is_used() {
             "c",
             "--cert-id",
             "k",
+            "--no-cache",
         ])
         .env("HTTP_PROXY", &proxy.base)
         .output()
@@ -388,6 +389,7 @@ fn http_proxy_from_the_environment_is_used() {
             "c",
             "--cert-id",
             "k",
+            "--no-cache",
         ])
         .env("HTTP_PROXY", &proxy.base)
         .env("NO_PROXY", "127.0.0.1")
