@@ -242,6 +242,7 @@ fn profile_list_check_one_line_each_worst_status() {
     write_config(&d, &t);
     let o = run(&d, &elsewhere, &["profile", "list", "--check"], &[]);
     let lines = text(&o.stdout);
+    eprintln!("{lines}");
     assert_eq!(o.status.code(), Some(3), "{lines}");
     let lines: Vec<&str> = lines.lines().collect();
     assert_eq!(lines.len(), 3, "{lines:?}");

@@ -222,7 +222,11 @@ fn check_all(profiles: &[Profile], out: &mut dyn Write) -> Result<Status> {
                     }
                     _ => "",
                 };
-                (e.status, format!("{kind}{e}"))
+                let said = e.to_string();
+                let said = said
+                    .strip_prefix("NetSuite refused the token request: ")
+                    .unwrap_or(&said);
+                (e.status, format!("{kind}{said}"))
             }
         };
         worst = worst.max(status);
