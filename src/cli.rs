@@ -41,8 +41,11 @@ EXIT STATUS (every command, as monitoring plugins read it):
 
 /// The ENVIRONMENT table, then the exit statuses: the long help of every command that
 /// talks to NetSuite.
-fn connection_help() -> String {
-    format!("{}\n{EXIT_STATUS}", connection::environment_help())
+fn connection_help() -> &'static str {
+    // Built once, on first use: five commands show it.
+    static HELP: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("{}\n{EXIT_STATUS}", connection::environment_help()));
+    &HELP
 }
 
 /// Keys, certificates, expiry checks and token-exchange verification for NetSuite

@@ -114,10 +114,18 @@ fn entry_for(params: &ExchangeParams) -> Option<(cache::EntryKey, String)> {
 
 /// SHA-256 of the key file's contents, if it is a regular file.
 fn key_file_sha256(path: &Path) -> Option<[u8; 32]> {
-    if path == Path::new("-") || !std::fs::metadata(path).ok()?.is_file() {
+    use std::io::Read;
+    if path == Path::new("-") {
         return None;
     }
-    let bytes = crate::store::read::read_capped(path).ok()?;
+    let mut file = std::fs::File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    // A key is a few KiB; anything else is left to the full pre-flight to refuse.
+    if !meta.is_file() || meta.len() > 1 << 20 {
+        return None;
+    }
+    let mut bytes = Zeroizing::new(Vec::with_capacity(meta.len() as usize + 1));
+    file.read_to_end(&mut bytes).ok()?;
     Some(cache::sha256(&bytes))
 }
 
