@@ -264,7 +264,13 @@ fn profile_list_check_one_line_each_worst_status() {
 fn all_missing_options_in_one_message() {
     let d = Dir::new();
     d.nskeys().arg("gen").assert().success();
-    let o = d.nskeys().arg("verify").output().unwrap();
+    // An empty NS_PROFILE is no profile.
+    let o = d
+        .nskeys()
+        .arg("verify")
+        .env("NS_PROFILE", "")
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(3));
     let e = assert_one_line_error(&o.stderr);
     for want in ["--account", "--client-id", "--cert-id", "NS_CLIENT_ID"] {

@@ -193,7 +193,12 @@ pub fn resolve(params: &mut ExchangeParams) -> Result<Extras> {
             }
         }
     }
-    let Some(name) = params.profile.clone() else {
+    // NS_PROFILE= (empty) is no profile, as an empty variable is no value elsewhere.
+    let Some(name) = params
+        .profile
+        .clone()
+        .filter(|p| !p.value.trim().is_empty())
+    else {
         return Ok(Extras::default());
     };
     let file = config::default_config_path().ok_or_else(|| {
