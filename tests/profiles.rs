@@ -316,3 +316,40 @@ fn every_option_has_a_variable_in_help_and_readme() {
         .unwrap();
     assert_eq!(o.status.code(), Some(3));
 }
+
+#[test]
+fn dir_option_and_a_profile_that_turns_the_cache_off() {
+    let (d, server, m, elsewhere) = setup();
+    let keys = d.join("keys");
+    let ids = [
+        "--token-url",
+        &server.token_url(),
+        "--client-id",
+        &m.client_id,
+        "--cert-id",
+        &m.kid,
+    ];
+    // --dir: the key and certificate in it.
+    let mut args = vec!["token", "--dir", keys.to_str().unwrap()];
+    args.extend(ids);
+    let o = run(&d, &elsewhere, &args, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = run(
+        &d,
+        &elsewhere,
+        &args[..1].iter().chain(&ids).copied().collect::<Vec<_>>(),
+        &[("NS_KEY_DIR", keys.to_str().unwrap())],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let requests = server.tokens().len();
+    assert_eq!(requests, 1, "the second call was cached");
+    // token_cache = false in the profile: every call exchanges.
+    let mut t = profile_text(&d, &server, &m.client_id, &m.kid);
+    t.push_str("token_cache = false\n");
+    write_config(&d, &t);
+    for _ in 0..2 {
+        let o = run(&d, &elsewhere, &["token", "--profile", "sb1"], &[]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    }
+    assert_eq!(server.tokens().len(), 3);
+}
