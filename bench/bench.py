@@ -86,6 +86,7 @@ class Sample:
     rss_kb: int
     code: int
     stderr: str
+    cpu: float = 0.0  # user + system seconds of the process and its reaped children
 
 
 def run(argv, cwd=None, extra_env=None):
@@ -101,7 +102,7 @@ def run(argv, cwd=None, extra_env=None):
         p.returncode = code = os.waitstatus_to_exitcode(status)
         err.seek(0)
         text = err.read().decode("utf-8", "replace")
-    return Sample(secs, usage.ru_maxrss, code, text)
+    return Sample(secs, usage.ru_maxrss, code, text, usage.ru_utime + usage.ru_stime)
 
 
 @dataclass
@@ -479,6 +480,10 @@ def main():
                 r.ours.make = lambda d: ([ns, "token", *common], d, cache_env)
                 r.peer.make = lambda d: ([ns, "token", "--no-cache", *common], d, cache_env)
                 measure(r, scratch_root)
+                if not r.na:
+                    c, u = med(r.ours, lambda s: s.cpu), med(r.peer, lambda s: s.cpu)
+                    r.note = (f"CPU time (user + system), which machine load does not stretch: "
+                              f"cached {fmt_secs(c)}, uncached {fmt_secs(u)}, ratio {c / u:.3f}.")
             rows.append(r)
         if "token-parallel" in wanted:
             r = Row("token-parallel", f"{PARALLEL} parallel `token` on a cold cache vs one uncached exchange",
@@ -498,7 +503,9 @@ def main():
                 per_burst = (after - before - runs_each) / runs_each
                 r.extra_ok = per_burst == 1
                 r.note = (f"{after - before - runs_each} token requests for {runs_each} bursts of "
-                          f"{PARALLEL} callers: {per_burst:g} exchange(s) per burst (goal: 1).")
+                          f"{PARALLEL} callers: {per_burst:g} exchange(s) per burst (goal: 1). "
+                          f"CPU time of a burst {fmt_secs(med(r.ours, lambda s: s.cpu))}, of one "
+                          f"exchange {fmt_secs(med(r.peer, lambda s: s.cpu))}.")
             rows.append(r)
         if "memory" in wanted:
             m = Row("memory", "peak memory (max RSS) of `gen --alg ps256` vs `openssl req`", 1.0,
