@@ -363,3 +363,24 @@ fn exec_without_a_token_does_not_run_the_command() {
     assert_eq!(o.status.code(), Some(3));
     assert_eq!(token_requests(&server), 1);
 }
+
+#[test]
+fn an_unusable_cache_directory_still_gives_a_token() {
+    let (d, server, m) = setup();
+    let not_a_dir = d.join("cache-file");
+    std::fs::write(&not_a_dir, "").unwrap();
+    let o = d
+        .nskeys()
+        .env("XDG_CACHE_HOME", &not_a_dir)
+        .arg("token")
+        .args(ids(&server, &m))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(out(&o).trim(), server.tokens()[0]);
+    assert!(
+        err(&o).contains("warning") && err(&o).contains("--no-cache"),
+        "{}",
+        err(&o)
+    );
+}

@@ -164,7 +164,14 @@ pub fn obtain(params: &ExchangeParams, cache: &CacheParams, extras: &Extras) -> 
         return Ok(from_cache(t, now, url));
     }
     // Cold or stale: one process exchanges, the others wait for its token.
-    let _lock = store.lock(&key)?;
+    let _lock = match store.lock(&key) {
+        Ok(lock) => lock,
+        Err(e) => {
+            // No usable cache directory: still a token, just not a cached one.
+            eprintln!("nskeys: warning: {e}");
+            return exchange(params, None);
+        }
+    };
     let now = crate::time::now().unix_timestamp();
     if let Some(t) = store.get(&key, now, min_valid.value) {
         return Ok(from_cache(t, now, url));
