@@ -353,3 +353,40 @@ fn dir_option_and_a_profile_that_turns_the_cache_off() {
     }
     assert_eq!(server.tokens().len(), 3);
 }
+
+/// `certs list` takes everything, the certificates API's URL included, from a profile.
+#[test]
+fn certs_list_from_a_profile() {
+    let d = Dir::new();
+    d.nskeys()
+        .args(["gen", "--out-dir", "keys"])
+        .assert()
+        .success();
+    let api = crate::ns_api::start();
+    api.add("OLD1", &d.join("keys/public.pem"));
+    write_config(
+        &d,
+        &format!(
+            "[profiles.api]\ntoken_url = \"{}\"\nclient_id = \"{}\"\ncert_id = \"OLD1\"\napi_url = \"{}\"\ndir = \"keys\"\n",
+            api.token_url(),
+            crate::ns_api::CLIENT,
+            api.api_url()
+        ),
+    );
+    // Relative paths in the file are from the file's directory: keys/ beside config.toml.
+    let cfg_dir = config(&d).parent().unwrap().to_path_buf();
+    std::fs::rename(d.join("keys"), cfg_dir.join("keys")).unwrap();
+    let o = d
+        .nskeys()
+        .args(["certs", "list", "--profile", "api"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout)
+            .lines()
+            .any(|l| l.starts_with('*') && l.contains("OLD1")),
+        "{}",
+        text(&o.stdout)
+    );
+}
