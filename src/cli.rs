@@ -6,16 +6,21 @@
 
 use crate::commands::Invocation;
 use crate::commands::certs::CertsListParams;
+use crate::commands::connection;
+use crate::commands::exec::ExecParams;
 use crate::commands::expiry::{self, ExpiryParams};
 use crate::commands::generate::{GenParams, PairSpec, Subject};
 use crate::commands::inspect::InspectParams;
 use crate::commands::preflight::ExchangeParams;
+use crate::commands::profile::ProfileParams;
 use crate::commands::rotate::RotateParams;
-use crate::commands::verify::{TokenParams, VerifyParams};
+use crate::commands::token::{CacheParams, TokenFormat, TokenParams};
+use crate::commands::verify::VerifyParams;
 use crate::error::{Error, Result, Status};
 use crate::origin::{Origin, Sourced};
 use crate::pki::alg::Alg;
 use crate::pki::verdict::MAX_VALIDITY_DAYS;
+use crate::store::config::Field;
 use crate::store::input::InputValue;
 use crate::store::passphrase::{Passphrase, PassphraseParams};
 use clap::builder::PossibleValue;
@@ -41,6 +46,15 @@ error, one line: nskeys: <what> (<file, URL or option>): <what to do>. When NetS
 refuses a token request, verify shows its answer, the likely causes and where to look
 in its report on stdout; token (whose stdout is only for the token) prints them on
 stderr, indented, after the error line.";
+
+/// The ENVIRONMENT table, then the exit statuses: the long help of every command that
+/// talks to NetSuite.
+fn connection_help() -> &'static str {
+    // Built once, on first use: five commands show it.
+    static HELP: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("{}\n{EXIT_STATUS}", connection::environment_help()));
+    &HELP
+}
 
 /// Keys, certificates, expiry checks and token-exchange verification for NetSuite
 /// OAuth 2.0 client credentials (machine to machine).
@@ -94,11 +108,43 @@ pub enum Command {
     #[command(after_long_help = EXIT_STATUS, verbatim_doc_comment)]
     Inspect(InspectArgs),
     /// Sign a client assertion and exchange it for a token, to prove the M2M setup works.
-    #[command(after_long_help = EXIT_STATUS)]
+    ///
+    /// Never uses the token cache: it exists to prove the exchange.
+    #[command(after_long_help = connection_help())]
     Verify(VerifyArgs),
-    /// Print an access token alone on stdout, for scripts.
-    #[command(after_long_help = EXIT_STATUS)]
+    /// Print an access token on stdout, for scripts (cached while it is valid).
+    ///
+    /// The token is reused from the cache ($XDG_CACHE_HOME/nskeys/ on Linux, mode 0600 in a
+    /// 0700 directory) while more than --min-valid seconds of its life remain; else a new
+    /// one is exchanged and cached. Parallel callers share one exchange. A refusal is never
+    /// cached. The cache is a bearer token on disk for up to an hour: turn it off with
+    /// --no-cache, NS_TOKEN_CACHE=off or token_cache = false in a profile; empty it with
+    /// nskeys cache clear. In a script, take the token on its own line, so a failure stops it:
+    ///   TOKEN=$(nskeys token) || exit 1
+    #[command(after_long_help = connection_help(), verbatim_doc_comment)]
     Token(TokenArgs),
+    /// Run a command with an access token in its environment.
+    ///
+    /// COMMAND gets NS_ACCESS_TOKEN, and NS_ACCOUNT_ID and NS_REST_URL
+    /// (https://<account host>/services/rest) when known; nskeys exits with its status (128+N
+    /// if signal N ended it). When no token can be had, nskeys exits 2 (refused) or 3 (error)
+    /// and COMMAND is not run. The token comes from the cache as for nskeys token.
+    ///   nskeys exec --profile prod -- sh -c 'curl -H "Authorization: Bearer $NS_ACCESS_TOKEN" "$NS_REST_URL/record/v1/customer"'
+    #[command(after_long_help = connection_help(), verbatim_doc_comment)]
+    Exec(ExecArgs),
+    /// Named profiles of connection options, in the configuration file.
+    ///
+    /// The file is $XDG_CONFIG_HOME/nskeys/config.toml on Linux (~/Library/Application
+    /// Support/nskeys/config.toml on macOS, %APPDATA%\nskeys\config.toml on Windows), or
+    /// the file NSKEYS_CONFIG names. Each [profiles.NAME] table holds any of: account,
+    /// token_url, client_id, cert_id, key, cert, dir, alg, scopes, assertion_ttl, timeout,
+    /// ca_cert, api_url, min_valid, token_cache. Select one with --profile NAME or
+    /// NS_PROFILE=NAME; precedence: flag > NS_* variable > profile > default.
+    #[command(subcommand, verbatim_doc_comment)]
+    Profile(ProfileCommand),
+    /// The token cache.
+    #[command(subcommand)]
+    Cache(CacheCommand),
     /// Rotate the certificate without downtime: by hand, or through NetSuite's REST API.
     ///
     /// Manual mode, two steps. `nskeys rotate` makes a new pair beside the current one
@@ -130,7 +176,7 @@ pub enum Command {
     /// not given (so do not pin NS_CERT_ID in a cron job that rotates); `expiry DIR` skips the
     /// retired and revoked certificates it names. A rerun resumes: a pending pair is reused,
     /// an uploaded one is not uploaded again.
-    #[command(after_long_help = EXIT_STATUS, verbatim_doc_comment)]
+    #[command(after_long_help = connection_help(), verbatim_doc_comment)]
     Rotate(RotateArgs),
     /// The integration's certificates in NetSuite, through the REST API (2026.1 and later).
     #[command(subcommand)]
@@ -227,9 +273,13 @@ pub struct InspectArgs {
     pub json: bool,
 }
 
-/// Options shared by `verify` and `token`; each can come from an `NS_*` variable.
+/// The connection options of every command that talks to NetSuite; each can come from an
+/// `NS_*` variable or a profile (precedence: flag > variable > profile > default).
 #[derive(Debug, Clone, Args)]
-pub struct ExchangeArgs {
+pub struct ConnectionArgs {
+    /// Take unset options from this profile of the configuration file (see nskeys profile).
+    #[arg(long, env = "NS_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
     /// NetSuite account ID (e.g. 1234567 or 1234567_SB1); gives the token URL.
     #[arg(long, env = "NS_ACCOUNT_ID")]
     pub account: Option<String>,
@@ -270,6 +320,10 @@ pub struct ExchangeArgs {
         value_name = "CERT"
     )]
     pub cert: Option<InputValue>,
+    /// Key directory: its private.pem, public.pem and nskeys-state.json (for --key and --cert
+    /// left unset).
+    #[arg(long, env = "NS_KEY_DIR", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
     /// JWT algorithm [default: from the key: RSA gives PS256, EC P-256/384/521 gives ES256/384/512].
     #[arg(long, env = "NS_ALG", value_enum, ignore_case = true)]
     pub alg: Option<Alg>,
@@ -277,21 +331,18 @@ pub struct ExchangeArgs {
     #[arg(long, env = "NS_SCOPES", default_value = "rest_webservices")]
     pub scope: String,
     /// Assertion lifetime in seconds (exp - iat), at most 3600 (what Oracle's samples send).
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, env = "NS_ASSERTION_TTL", default_value_t = 300)]
     pub assertion_ttl: u64,
     /// Seconds allowed for the whole exchange.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, env = "NS_TIMEOUT", default_value_t = 30)]
     pub timeout: u64,
     /// Extra trusted root certificates (PEM) for the token endpoint's TLS.
-    #[arg(long)]
+    #[arg(long, env = "NS_CA_CERT")]
     pub ca_cert: Option<PathBuf>,
     /// File whose first line is the passphrase of an encrypted key (else NS_KEY_PASSPHRASE,
     /// else a prompt without echo when stdin is a terminal).
     #[arg(long, env = "NS_KEY_PASSPHRASE_FILE", value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
-    /// Pre-flight only, then show the request that would be sent; no network.
-    #[arg(long)]
-    pub dry_run: bool,
 }
 
 /// `nskeys verify`.
@@ -299,7 +350,10 @@ pub struct ExchangeArgs {
 pub struct VerifyArgs {
     /// Connection and assertion options.
     #[command(flatten)]
-    pub exchange: ExchangeArgs,
+    pub exchange: ConnectionArgs,
+    /// Pre-flight only, then show the request that would be sent; no network.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Also print the access token.
     #[arg(long)]
     pub print_token: bool,
@@ -316,12 +370,44 @@ pub struct VerifyArgs {
     pub json: bool,
 }
 
+/// The token cache options of `token` and `exec`.
+#[derive(Debug, Clone, Args)]
+pub struct CacheArgs {
+    /// Neither read nor write the token cache (also NS_TOKEN_CACHE=off, or token_cache = false
+    /// in the profile).
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Reuse a cached token only while more than this many seconds of its life remain.
+    #[arg(long, env = "NS_MIN_VALID", value_name = "SECS", default_value_t = 300)]
+    pub min_valid: u64,
+}
+
 /// `nskeys token`.
 #[derive(Debug, Args)]
 pub struct TokenArgs {
     /// Connection and assertion options.
     #[command(flatten)]
-    pub exchange: ExchangeArgs,
+    pub exchange: ConnectionArgs,
+    /// Token cache.
+    #[command(flatten)]
+    pub cache: CacheArgs,
+    /// What to print: the token alone, an Authorization header line, or a JSON object.
+    #[arg(long, value_enum, default_value = "bare")]
+    pub format: TokenFormat,
+}
+
+/// `nskeys exec`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Connection and assertion options.
+    #[command(flatten)]
+    pub exchange: ConnectionArgs,
+    /// Token cache.
+    #[command(flatten)]
+    pub cache: CacheArgs,
+    /// The command and its arguments, after --.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<OsString>,
 }
 
 /// `nskeys rotate`.
@@ -329,7 +415,10 @@ pub struct TokenArgs {
 pub struct RotateArgs {
     /// Connection options for the CURRENT pair (--key/--cert are the pointers).
     #[command(flatten)]
-    pub exchange: ExchangeArgs,
+    pub exchange: ConnectionArgs,
+    /// Show what would be done; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Manual mode: the Certificate ID NetSuite showed for the new mapping [default: computed
     /// from the new certificate]; checked against it, proven, then the pointers switch.
     #[arg(long, conflicts_with = "upload", allow_hyphen_values = true)]
@@ -371,6 +460,99 @@ pub struct RotateArgs {
     pub json: bool,
 }
 
+/// `nskeys profile`.
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Add a profile (relative paths are saved as absolute ones).
+    #[command(after_long_help = EXIT_STATUS)]
+    Add(Box<ProfileAddArgs>),
+    /// List the profiles; --check exchanges a token for each.
+    #[command(after_long_help = EXIT_STATUS)]
+    List(ProfileListArgs),
+    /// Show a profile's settings (never key material).
+    Show {
+        /// The profile.
+        name: String,
+    },
+    /// Remove a profile.
+    Remove {
+        /// The profile.
+        name: String,
+    },
+}
+
+/// `nskeys profile add`.
+#[derive(Debug, Args)]
+pub struct ProfileAddArgs {
+    /// The profile's name (letters, digits, _ and -).
+    pub name: String,
+    /// NetSuite account ID.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Full token endpoint URL.
+    #[arg(long)]
+    pub token_url: Option<String>,
+    /// The integration record's client ID.
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// The Certificate ID (the assertion's kid); leave it out with --dir to take it from the
+    /// state file.
+    #[arg(long)]
+    pub cert_id: Option<String>,
+    /// Private key file.
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+    /// Certificate file.
+    #[arg(long)]
+    pub cert: Option<PathBuf>,
+    /// Key directory: its private.pem, public.pem and nskeys-state.json.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// JWT algorithm.
+    #[arg(long, value_enum, ignore_case = true)]
+    pub alg: Option<Alg>,
+    /// Scopes, comma-separated.
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Assertion lifetime in seconds.
+    #[arg(long)]
+    pub assertion_ttl: Option<u64>,
+    /// Seconds allowed for the exchange.
+    #[arg(long)]
+    pub timeout: Option<u64>,
+    /// Extra trusted root certificates (PEM).
+    #[arg(long)]
+    pub ca_cert: Option<PathBuf>,
+    /// Base URL of the certificates API.
+    #[arg(long)]
+    pub api_url: Option<String>,
+    /// Seconds a cached token must still be valid.
+    #[arg(long, value_name = "SECS")]
+    pub min_valid: Option<u64>,
+    /// Never cache this profile's tokens.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Replace a profile of that name.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `nskeys profile list`.
+#[derive(Debug, Args)]
+pub struct ProfileListArgs {
+    /// Exchange a token for each profile: one line each (OK / refused with the likely cause /
+    /// unreachable); the exit status is the worst.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// `nskeys cache`.
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Remove every cached token.
+    Clear,
+}
+
 /// `nskeys certs`.
 #[derive(Debug, Subcommand)]
 pub enum CertsCommand {
@@ -389,7 +571,7 @@ pub enum CertsCommand {
     /// nskeys_netsuite_cert_valid_until, nskeys_netsuite_cert_revoked, nskeys_netsuite_cert_active
     /// (labels certificate_id, entity, role, in_use), nskeys_netsuite_certs_active,
     /// nskeys_netsuite_cert_in_use_listed, nskeys_netsuite_certs_state (0/1/2).
-    #[command(after_long_help = EXIT_STATUS, verbatim_doc_comment)]
+    #[command(after_long_help = connection_help(), verbatim_doc_comment)]
     List(CertsListArgs),
 }
 
@@ -398,7 +580,10 @@ pub enum CertsCommand {
 pub struct CertsListArgs {
     /// Connection options (a token is taken with the current key).
     #[command(flatten)]
-    pub exchange: ExchangeArgs,
+    pub exchange: ConnectionArgs,
+    /// Pre-flight only, then show the requests that would be made; no network.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Base URL of the certificates API [default:
     /// https://<account>.restlets.api.netsuite.com/services/rest/auth/oauth2/v1, or beside
     /// --token-url].
@@ -551,7 +736,7 @@ where
             json: a.json,
         }),
         Command::Verify(a) => Invocation::Verify(VerifyParams {
-            exchange: a.exchange.params(&m),
+            exchange: a.exchange.params(&m, a.dry_run),
             print_token: a.print_token,
             probe: a.probe,
             format: if a.json {
@@ -561,13 +746,27 @@ where
             },
         }),
         Command::Token(a) => Invocation::Token(TokenParams {
-            exchange: a.exchange.params(&m),
+            exchange: a.exchange.params(&m, false),
+            cache: a.cache.params(&m),
+            format: a.format,
         }),
+        Command::Exec(a) => Invocation::Exec(ExecParams {
+            exchange: a.exchange.params(&m, false),
+            cache: a.cache.params(&m),
+            command: a.command,
+        }),
+        Command::Profile(p) => Invocation::Profile(match p {
+            ProfileCommand::Add(a) => a.params(),
+            ProfileCommand::List(a) => ProfileParams::List { check: a.check },
+            ProfileCommand::Show { name } => ProfileParams::Show { name },
+            ProfileCommand::Remove { name } => ProfileParams::Remove { name },
+        }),
+        Command::Cache(CacheCommand::Clear) => Invocation::CacheClear,
         Command::Rotate(a) => Invocation::Rotate(a.params(&m)),
         Command::Certs(CertsCommand::List(a)) => {
             let m = sub(&m);
             Invocation::CertsList(CertsListParams {
-                exchange: a.exchange.params(&m),
+                exchange: a.exchange.params(&m, a.dry_run),
                 api_url: sourced_opt(&m, API_URL, a.api_url),
                 format: if a.json {
                     expiry::Format::Json
@@ -640,9 +839,12 @@ const KEY: Named = named("key", "--key", Some("NS_PRIVATE_KEY"));
 const CERT: Named = named("cert", "--cert", Some("NS_CERTIFICATE"));
 const ALG: Named = named("alg", "--alg", Some("NS_ALG"));
 const SCOPE: Named = named("scope", "--scope", Some("NS_SCOPES"));
-const ASSERTION_TTL: Named = named("assertion_ttl", "--assertion-ttl", None);
-const TIMEOUT: Named = named("timeout", "--timeout", None);
-const CA_CERT: Named = named("ca_cert", "--ca-cert", None);
+const ASSERTION_TTL: Named = named("assertion_ttl", "--assertion-ttl", Some("NS_ASSERTION_TTL"));
+const TIMEOUT: Named = named("timeout", "--timeout", Some("NS_TIMEOUT"));
+const CA_CERT: Named = named("ca_cert", "--ca-cert", Some("NS_CA_CERT"));
+const PROFILE: Named = named("profile", "--profile", Some("NS_PROFILE"));
+const DIR: Named = named("dir", "--dir", Some("NS_KEY_DIR"));
+const MIN_VALID: Named = named("min_valid", "--min-valid", Some("NS_MIN_VALID"));
 const API_URL: Named = named("api_url", "--api-url", Some("NS_API_URL"));
 const NEW_CERT_ID: Named = named("new_cert_id", "--new-cert-id", None);
 const ENTITY: Named = named("entity", "--entity", None);
@@ -690,8 +892,8 @@ fn passphrase_params(m: &ArgMatches, file: Option<PathBuf>) -> PassphraseParams 
 /// The passphrase variable.
 const PASSPHRASE_VAR: &str = "NS_KEY_PASSPHRASE";
 
-impl ExchangeArgs {
-    fn params(self, m: &ArgMatches) -> ExchangeParams {
+impl ConnectionArgs {
+    fn params(self, m: &ArgMatches, dry_run: bool) -> ExchangeParams {
         ExchangeParams {
             account: sourced_opt(m, ACCOUNT, self.account),
             token_url: sourced_opt(m, TOKEN_URL, self.token_url),
@@ -705,9 +907,77 @@ impl ExchangeArgs {
             timeout: sourced(m, TIMEOUT, self.timeout),
             ca_cert: sourced_opt(m, CA_CERT, self.ca_cert),
             passphrase: passphrase_params(m, self.passphrase_file),
-            dry_run: self.dry_run,
+            dry_run,
             no_cert_id_check: self.no_cert_id_check,
+            profile: sourced_opt(m, PROFILE, self.profile),
+            dir: sourced_opt(m, DIR, self.dir),
         }
+    }
+}
+
+impl CacheArgs {
+    fn params(self, m: &ArgMatches) -> CacheParams {
+        CacheParams {
+            no_cache: self.no_cache,
+            switch: std::env::var("NS_TOKEN_CACHE")
+                .ok()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| Sourced::new(s, Origin::Env("NS_TOKEN_CACHE"))),
+            min_valid: sourced(m, MIN_VALID, self.min_valid),
+        }
+    }
+}
+
+impl ProfileAddArgs {
+    fn params(self) -> ProfileParams {
+        let path = |p: Option<PathBuf>| p.map(|p| p.to_string_lossy().into_owned());
+        let number = |n: Option<u64>| n.map(|n| n.to_string());
+        let values = [
+            (Field::Account, self.account),
+            (Field::TokenUrl, self.token_url),
+            (Field::ClientId, self.client_id),
+            (Field::CertId, self.cert_id),
+            (Field::Key, path(self.key)),
+            (Field::Cert, path(self.cert)),
+            (Field::Dir, path(self.dir)),
+            (
+                Field::Alg,
+                self.alg.map(|a| a.jwt_name().to_ascii_lowercase()),
+            ),
+            (Field::Scopes, self.scope),
+            (Field::AssertionTtl, number(self.assertion_ttl)),
+            (Field::Timeout, number(self.timeout)),
+            (Field::CaCert, path(self.ca_cert)),
+            (Field::ApiUrl, self.api_url),
+            (Field::MinValid, number(self.min_valid)),
+            (Field::TokenCache, self.no_cache.then(|| "off".to_string())),
+        ];
+        ProfileParams::Add {
+            name: self.name,
+            values: values
+                .into_iter()
+                .filter_map(|(f, v)| v.map(|v| (f, v)))
+                .collect(),
+            force: self.force,
+        }
+    }
+}
+
+impl ValueEnum for TokenFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[TokenFormat::Bare, TokenFormat::Header, TokenFormat::Json]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            TokenFormat::Bare => PossibleValue::new("bare").help("The token alone"),
+            TokenFormat::Header => {
+                PossibleValue::new("header").help("Authorization: Bearer <token>")
+            }
+            TokenFormat::Json => PossibleValue::new("json").help(
+                "access_token, token_type, expires_in, expires_at, scopes (if NetSuite said them), cached",
+            ),
+        })
     }
 }
 
@@ -725,7 +995,7 @@ impl RotateArgs {
             subject: self.subject,
             bits: self.bits,
             json: self.json,
-            exchange: self.exchange.params(m),
+            exchange: self.exchange.params(m, self.dry_run),
         }
     }
 }
@@ -751,6 +1021,8 @@ mod tests {
             ASSERTION_TTL,
             TIMEOUT,
             CA_CERT,
+            PROFILE,
+            DIR,
             API_URL,
             NEW_CERT_ID,
             ENTITY,

@@ -13,12 +13,12 @@ fn main() -> ExitCode {
     };
     let mut out = Stdout::default();
     let result = match action {
-        Action::Run(invocation) => commands::run(*invocation, &mut out),
-        Action::Completions(shell) => cli::completions(shell, &mut out),
-        Action::Man => cli::man(&mut out),
+        Action::Run(invocation) => commands::run_to_code(*invocation, &mut out),
+        Action::Completions(shell) => cli::completions(shell, &mut out).map(|s| s.code()),
+        Action::Man => cli::man(&mut out).map(|s| s.code()),
     };
-    let status = match result {
-        Ok(status) => status,
+    match result {
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
             // The one summary line first; the details after it, never before.
             let mut err = io::stderr().lock();
@@ -26,10 +26,9 @@ fn main() -> ExitCode {
             for line in &e.details {
                 let _ = writeln!(err, "{}", line.replace(['\r', '\n'], " "));
             }
-            e.status
+            ExitCode::from(e.status.code())
         }
-    };
-    ExitCode::from(status.code())
+    }
 }
 
 /// Standard output where a closed pipe (`nskeys expiry | head -1`) is not an error.

@@ -17,6 +17,13 @@ pub enum Origin {
     NetSuiteAnswer,
     /// Computed from this certificate file (its NetSuite Certificate ID).
     Certificate(PathBuf),
+    /// A profile in the configuration file.
+    Profile {
+        /// The profile's name.
+        name: String,
+        /// The configuration file.
+        file: PathBuf,
+    },
     /// nskeys' default for the option.
     Default,
 }
@@ -29,6 +36,9 @@ impl fmt::Display for Origin {
             Origin::StateFile(path) => write!(f, "the state file {}", path.display()),
             Origin::NetSuiteAnswer => f.write_str("NetSuite's answer"),
             Origin::Certificate(path) => write!(f, "the certificate {}", path.display()),
+            Origin::Profile { name, file } => {
+                write!(f, "profile '{name}' in {}", file.display())
+            }
             Origin::Default => f.write_str("the default"),
         }
     }

@@ -486,6 +486,7 @@ fn a_bad_https_proxy_is_named_not_quoted() {
             "--cert-id",
             "k",
             "--no-cert-id-check",
+            "--no-cache",
         ])
         .env("HTTPS_PROXY", "ht!tp://user:s3cretpw@[::bad")
         .output()

@@ -493,6 +493,8 @@ mod tests {
                 passphrase: Default::default(),
                 dry_run: false,
                 no_cert_id_check: false,
+                profile: None,
+                dir: None,
             },
             api_url: None,
             format: Format::Text,

@@ -3,12 +3,16 @@
 //! through `pki::verdict`, and write their report to the `out` they are given.
 
 pub mod certs;
+pub mod connection;
+pub mod exec;
 pub mod expiry;
 pub mod generate;
 pub mod inspect;
 pub mod output;
 pub mod preflight;
+pub mod profile;
 pub mod rotate;
+pub mod token;
 pub mod ui;
 pub mod verify;
 
@@ -29,22 +33,67 @@ pub enum Invocation {
     /// `nskeys verify`.
     Verify(verify::VerifyParams),
     /// `nskeys token`.
-    Token(verify::TokenParams),
+    Token(token::TokenParams),
+    /// `nskeys exec`.
+    Exec(exec::ExecParams),
+    /// `nskeys profile ...`.
+    Profile(profile::ProfileParams),
+    /// `nskeys cache clear`.
+    CacheClear,
     /// `nskeys rotate`.
     Rotate(rotate::RotateParams),
     /// `nskeys certs list`.
     CertsList(certs::CertsListParams),
 }
 
+/// Run a command and give the process's exit code: the status's, or for `exec` the
+/// command's own.
+pub fn run_to_code(invocation: Invocation, out: &mut dyn Write) -> Result<u8> {
+    match invocation {
+        Invocation::Exec(p) => {
+            out.flush().ok();
+            exec::command(&p)
+        }
+        other => run(other, out).map(Status::code),
+    }
+}
+
 /// Run a command, writing its report to `out`; the status is the exit status.
 pub fn run(invocation: Invocation, out: &mut dyn Write) -> Result<Status> {
     match invocation {
+        Invocation::Exec(p) => {
+            // Its status is the command's; only the contract's four reach here.
+            let code = exec::command(&p)?;
+            Ok(match code {
+                0 => Status::Ok,
+                1 => Status::Warning,
+                2 => Status::Critical,
+                _ => Status::Unknown,
+            })
+        }
         Invocation::Gen(p) => generate::command(&p, out),
         Invocation::Expiry(p) => expiry::command(&p, out),
         Invocation::Inspect(p) => inspect::command(&p, out),
-        Invocation::Verify(p) => verify::command_verify(&p, out),
-        Invocation::Token(p) => verify::command_token(&p, out),
-        Invocation::Rotate(p) => rotate::command(&p, out),
-        Invocation::CertsList(p) => certs::command_list(&p, out),
+        Invocation::Verify(mut p) => {
+            connection::resolve(&mut p.exchange)?;
+            verify::command_verify(&p, out)
+        }
+        Invocation::Token(p) => token::command(&p, out),
+        Invocation::Rotate(mut p) => {
+            let extras = connection::resolve(&mut p.exchange)?;
+            if p.api_url.is_none() {
+                p.api_url = extras.api_url;
+            }
+            rotate::command(&p, out)
+        }
+        Invocation::CertsList(mut p) => {
+            let extras = connection::resolve(&mut p.exchange)?;
+            if p.api_url.is_none() {
+                p.api_url = extras.api_url;
+            }
+            certs::command_list(&p, out)
+        }
+        Invocation::Profile(p) => profile::command(&p, out),
+        Invocation::CacheClear => token::command_cache_clear(out),
     }
 }

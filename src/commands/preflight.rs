@@ -61,6 +61,10 @@ pub struct ExchangeParams {
     pub dry_run: bool,
     /// Send a given `cert_id` even when the certificate beside the key has another ID.
     pub no_cert_id_check: bool,
+    /// The profile to fill unset options from (`--profile` / `NS_PROFILE`).
+    pub profile: Option<Sourced<String>>,
+    /// A key directory: its private.pem, public.pem and state file (`--dir` / `NS_KEY_DIR`).
+    pub dir: Option<Sourced<PathBuf>>,
 }
 
 /// The certificate given with `--cert`, as far as pre-flight needs it.
@@ -289,6 +293,65 @@ fn ca_roots(path: &Path, name: &str) -> Result<Vec<CertFacts>> {
 /// issued at `now`.
 pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
     let mut warnings = Vec::new();
+    // The certificate: given, else the public.pem beside a profile's key (never the one in
+    // this directory), else ./public.pem if there is one.
+    let cert_value = match &params.cert {
+        Some(v) => Some(v.clone()),
+        None => {
+            let beside = match (&params.key.origin, params.key.value.path()) {
+                (Origin::Profile { .. }, Some(key)) => key.with_file_name("public.pem"),
+                _ => PathBuf::from("public.pem"),
+            };
+            Some(beside)
+                .filter(|p| p.is_file())
+                .map(|p| Sourced::default_value(InputValue::from(p)))
+        }
+    };
+    // Everything missing, in one message.
+    let given =
+        |v: &Option<Sourced<String>>| v.as_ref().is_some_and(|v| !v.value.trim().is_empty());
+    let cert_id_known = given(&params.cert_id)
+        || cert_value.is_some()
+        || params
+            .key
+            .value
+            .path()
+            .is_some_and(|k| crate::store::state::cert_id_for_key(&k).is_some());
+    let mut missing = Vec::new();
+    if !given(&params.token_url) && !given(&params.account) {
+        missing.push(
+            "the account (--account or NS_ACCOUNT_ID; or the full --token-url or NS_TOKEN_URL)",
+        );
+    }
+    if !given(&params.client_id) {
+        missing.push(
+            "the integration record's Client ID, the assertion's iss (--client-id or NS_CLIENT_ID)",
+        );
+    }
+    if !cert_id_known {
+        missing.push(
+            "the Certificate ID, the assertion's kid (--cert-id or NS_CERT_ID; or the certificate uploaded to NetSuite, --cert or NS_CERTIFICATE, default public.pem, to compute it from)",
+        );
+    }
+    if !missing.is_empty() {
+        let n = missing.len();
+        return Err(Error::unknown(
+            format!(
+                "{} missing: {}",
+                if n == 1 {
+                    "one option is"
+                } else {
+                    "options are"
+                },
+                missing.join("; ")
+            ),
+            if n == 1 {
+                "give it as a flag, an NS_* variable, or in a profile (nskeys profile add NAME ..., then --profile NAME)"
+            } else {
+                "give them as flags, NS_* variables, or in a profile (nskeys profile add NAME ..., then --profile NAME)"
+            },
+        ));
+    }
     let (url, url_origin) = match (&params.token_url, &params.account) {
         (Some(url), _) => {
             let (completed_url, completed) = token::complete_token_url(&url.value);
@@ -323,7 +386,10 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
     let ttl = params.assertion_ttl.value;
     if ttl == 0 || ttl > MAX_TTL {
         return Err(Error::unknown(
-            format!("--assertion-ttl {ttl} is out of range"),
+            format!(
+                "--assertion-ttl {ttl} is out of range{}",
+                from_where(&params.assertion_ttl.origin)
+            ),
             format!(
                 "give 1 to {MAX_TTL} seconds (Oracle's samples use {MAX_TTL}; a longer assertion is refused: TokenValidityTooBroad)"
             ),
@@ -331,7 +397,10 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
     }
     if params.timeout.value == 0 {
         return Err(Error::unknown(
-            "--timeout 0 is not allowed",
+            format!(
+                "--timeout 0 is not allowed{}",
+                from_where(&params.timeout.origin)
+            ),
             "give the seconds allowed for the exchange, e.g. 30",
         ));
     }
@@ -361,12 +430,6 @@ pub fn plan(params: &ExchangeParams, now: OffsetDateTime) -> Result<Plan> {
         // A common mistake: the account ID pasted into the host as is (1234567_SB1).
         warnings.push(Warning::UnderscoreInHost);
     }
-    let cert_value = match &params.cert {
-        Some(v) => Some(v.clone()),
-        None => Some(PathBuf::from("public.pem"))
-            .filter(|p| p.is_file())
-            .map(|p| Sourced::default_value(InputValue::from(p))),
-    };
     let cert = match cert_value {
         Some(value) => {
             let cert_input = input::read(&value, input::CERT)?;
@@ -468,6 +531,14 @@ pub fn cert_id_mismatch(given: &Sourced<String>, cert_path: &Path, cert_id: &str
         ),
     )
     .at(name)
+}
+
+/// " (from NS_TIMEOUT)" for a value that did not come from its flag.
+fn from_where(origin: &Origin) -> String {
+    match origin {
+        Origin::Flag(_) | Origin::Default => String::new(),
+        other => format!(" (from {other})"),
+    }
 }
 
 fn required(value: &Option<Sourced<String>>, flag: &str, env: &str, what: &str) -> Result<String> {

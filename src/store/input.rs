@@ -76,6 +76,11 @@ impl InputValue {
         route_of(&self.raw)
     }
 
+    /// The value as given (it may be key material: never show it).
+    pub fn as_os_str(&self) -> &OsStr {
+        &self.raw
+    }
+
     /// The file the value names, if it names one (existing or not), not text or stdin.
     pub fn path(&self) -> Option<PathBuf> {
         match self.route() {

@@ -1,6 +1,6 @@
-//! `nskeys verify` and `nskeys token`: pre-flight, sign the client assertion, exchange it for
-//! a token, and explain a refusal. `verify` reports (text or `--json`); `token` prints only the
-//! access token, for `curl -H "Authorization: Bearer $(nskeys token)"`.
+//! `nskeys verify`: pre-flight, sign the client assertion, exchange it for
+//! a token, and explain a refusal. `verify` reports (text or `--json`), and never uses the
+//! token cache: it exists to prove the exchange.
 
 mod monitor;
 mod text;
@@ -25,13 +25,6 @@ pub struct VerifyParams {
     pub probe: bool,
     /// Output format (`--json` is `Format::Json`).
     pub format: Format,
-}
-
-/// `nskeys token`'s parameters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenParams {
-    /// Connection and assertion options.
-    pub exchange: ExchangeParams,
 }
 
 /// How `verify` ended.
@@ -184,48 +177,15 @@ pub fn command_verify(params: &VerifyParams, out: &mut dyn Write) -> Result<Stat
     result
 }
 
-/// `nskeys token`: the access token alone on stdout; on failure nothing there, and on
-/// stderr the one-line error first, then a refusal's diagnosis and the warnings.
-pub fn command_token(params: &TokenParams, out: &mut dyn Write) -> Result<Status> {
-    let plan = preflight::plan(&params.exchange, crate::time::now())?;
-    // A missing certificate is normal for scripts; only real news goes to stderr.
-    let warnings: Vec<String> = plan
-        .warnings
-        .iter()
-        .filter(|w| **w != Warning::NoCertificate)
-        .map(|w| format!("nskeys: warning: {w}"))
-        .collect();
-    if params.exchange.dry_run {
-        return Err(Error::unknown(
-            "nskeys token has no --dry-run",
-            "use nskeys verify --dry-run to see the request",
-        ));
-    }
-    let exchanged = plan
-        .http(plan.timeout)
-        .map(|http| plan.exchange(&http))
-        .map_err(|e| e.with_details(warnings.clone()))?;
-    match exchanged.result {
-        Ok(issued) => {
-            for w in &warnings {
-                eprintln!("{w}");
-            }
-            writeln!(out, "{}", issued.access_token.as_str())
-                .map_err(|e| Error::unknown(format!("cannot write the token: {e}"), ""))?;
-            Ok(Status::Ok)
-        }
-        Err(e) => {
-            let mut diagnosis = Vec::new();
-            if let Some(r) = &exchanged.refusal {
-                let _ = text::write_refusal(r, &mut diagnosis);
-            }
-            let diagnosis = String::from_utf8_lossy(&diagnosis)
-                .lines()
-                .map(str::to_string)
-                .collect::<Vec<_>>();
-            Err(e.with_details(diagnosis).with_details(warnings))
-        }
-    }
+/// A refusal's diagnosis as lines, for `token` and `exec` (whose stdout is not a report):
+/// printed on stderr after the one-line error.
+pub fn refusal_lines(r: &Refusal) -> Vec<String> {
+    let mut diagnosis = Vec::new();
+    let _ = text::write_refusal(r, &mut diagnosis);
+    String::from_utf8_lossy(&diagnosis)
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 fn verify(params: &VerifyParams, report: &mut Report) -> Result<Status> {
