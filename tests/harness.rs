@@ -285,7 +285,7 @@ fn the_test_processs_environment_reaches_no_spawned_process() {
     let bin = nskeys_bin().display().to_string();
     let run = format!("{bin} verify --dry-run");
     // All three missing: none of NS_ACCOUNT_ID, NS_CLIENT_ID, NS_CERT_ID (nor NS_PROFILE) leaked.
-    let no_endpoint = "nskeys: options are missing: the account (--account or NS_ACCOUNT_ID; or the full --token-url or NS_TOKEN_URL); the integration record's client ID (--client-id or NS_CLIENT_ID); the Certificate ID shown on the M2M setup page (--cert-id or NS_CERT_ID)";
+    let no_endpoint = "nskeys: options are missing: the account (--account or NS_ACCOUNT_ID; or the full --token-url or NS_TOKEN_URL)";
     let wrapped: Vec<(&str, Command)> = vec![
         ("nskeys", d.command(nskeys_bin())),
         ("sh", {

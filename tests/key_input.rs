@@ -48,6 +48,8 @@ fn token_args(server: &Server, m: &Mapping) -> Vec<String> {
         &m.client_id,
         "--cert-id",
         &m.kid,
+        // Every form must reach NetSuite: no token from the cache.
+        "--no-cache",
     ]
     .iter()
     .map(|s| s.to_string())

@@ -235,7 +235,7 @@ fn profile_list_check_one_line_each_worst_status() {
         d.join("keys").display()
     ));
     t.push_str(&format!(
-        "[profiles.gone]\ntoken_url = \"http://127.0.0.1:{}/services/rest/auth/oauth2/v1/token\"\nclient_id = \"c\"\ncert_id = \"k\"\ndir = \"{}\"\ntimeout = 5\n",
+        "[profiles.gone]\ntoken_url = \"http://127.0.0.1:{}/services/rest/auth/oauth2/v1/token\"\nclient_id = \"c\"\ndir = \"{}\"\ntimeout = 5\n",
         dead_port(),
         d.join("keys").display()
     ));
@@ -262,8 +262,8 @@ fn profile_list_check_one_line_each_worst_status() {
 
 #[test]
 fn all_missing_options_in_one_message() {
+    // No certificate here to compute the Certificate ID from: all three are missing.
     let d = Dir::new();
-    d.nskeys().arg("gen").assert().success();
     // An empty NS_PROFILE is no profile.
     let o = d
         .nskeys()
@@ -367,9 +367,10 @@ fn certs_list_from_a_profile() {
     write_config(
         &d,
         &format!(
-            "[profiles.api]\ntoken_url = \"{}\"\nclient_id = \"{}\"\ncert_id = \"OLD1\"\napi_url = \"{}\"\ndir = \"keys\"\n",
+            "[profiles.api]\ntoken_url = \"{}\"\nclient_id = \"{}\"\ncert_id = \"{}\"\napi_url = \"{}\"\ndir = \"keys\"\n",
             api.token_url(),
             crate::ns_api::CLIENT,
+            api.id("OLD1"),
             api.api_url()
         ),
     );
@@ -385,7 +386,7 @@ fn certs_list_from_a_profile() {
     assert!(
         text(&o.stdout)
             .lines()
-            .any(|l| l.starts_with('*') && l.contains("OLD1")),
+            .any(|l| l.starts_with('*') && l.contains(&api.id("OLD1"))),
         "{}",
         text(&o.stdout)
     );

@@ -195,7 +195,14 @@ fn a_rotated_key_or_other_options_never_get_the_old_token() {
         .success();
     let o = token(&d, &server, &m, &["--cert", "new-public.pem"]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
-    assert_eq!(token_requests(&server), 3);
+    assert!(out(&o).is_empty());
+    // Refused before anything is sent: the new certificate's ID is not the one given.
+    assert!(
+        err(&o).contains("is not the ID of the certificate"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(token_requests(&server), 2);
 }
 
 #[test]

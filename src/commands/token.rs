@@ -9,9 +9,9 @@ use crate::error::{Error, Result, Status};
 use crate::netsuite::{http, token as netsuite};
 use crate::origin::Sourced;
 use crate::store::cache::{self, Cache, CachedToken, KeyParts};
+use crate::store::input::InputValue;
 use serde::Serialize;
 use std::io::Write;
-use std::path::Path;
 use zeroize::Zeroizing;
 
 /// What `nskeys token` prints.
@@ -93,42 +93,53 @@ fn entry_for(params: &ExchangeParams) -> Option<(cache::EntryKey, String)> {
     };
     let url = http::check_url(&url).ok()?.to_string();
     let client_id = params.client_id.as_ref()?.value.trim().to_string();
-    // The Certificate ID as given, else from the state file, else the certificate's own
-    // bytes stand for it (its ID is their SHA-256): no certificate parsing on a cache hit.
+    // The key's bytes (a file's, or the text of a variable; not stdin), and the certificate's
+    // when one is given or present, so that any other input misses the cache and gets the full
+    // pre-flight. An encrypted key is never served from the cache: a token must not be had
+    // without its passphrase.
+    let (key, encrypted) = value_sha256(&params.key, crate::store::input::KEY)?;
+    if encrypted {
+        return None;
+    }
     let key_path = params.key.value.path();
+    let cert = match &params.cert {
+        Some(c) => Some(value_sha256(c, crate::store::input::CERT)?.0),
+        None => {
+            let beside = match (&params.key.origin, key_path.as_deref()) {
+                (crate::origin::Origin::Profile { .. }, Some(k)) => k.with_file_name("public.pem"),
+                _ => std::path::PathBuf::from("public.pem"),
+            };
+            beside
+                .is_file()
+                .then(|| {
+                    value_sha256(
+                        &Sourced::default_value(InputValue::from(beside)),
+                        crate::store::input::CERT,
+                    )
+                })
+                .flatten()
+                .map(|(sha, _)| sha)
+        }
+    };
+    // The Certificate ID as given, else from the state file, else the certificate's bytes
+    // stand for it (its ID is their SHA-256): no certificate parsing on a cache hit.
     let cert_id = match &params.cert_id {
-        Some(c) => c.value.trim().to_string(),
-        None => match key_path
+        Some(c) => Some(c.value.trim().to_string()),
+        None => key_path
             .as_deref()
-            .and_then(crate::store::state::cert_id_for_key)
-        {
-            Some(id) => id,
-            None => {
-                let cert = match &params.cert {
-                    Some(c) => c.value.path()?,
-                    None => match (&params.key.origin, key_path.as_deref()) {
-                        (crate::origin::Origin::Profile { .. }, Some(k)) => {
-                            k.with_file_name("public.pem")
-                        }
-                        _ => std::path::PathBuf::from("public.pem"),
-                    },
-                };
-                let sha = file_sha256(&cert)?;
-                let hex: String = sha.iter().map(|b| format!("{b:02x}")).collect();
-                format!("certificate-file:{hex}")
-            }
-        },
+            .and_then(crate::store::state::cert_id_for_key),
+    };
+    let hex = |sha: &[u8; 32]| sha.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let cert_id = match (cert_id, cert) {
+        (Some(id), Some(c)) => format!("{id}\0certificate:{}", hex(&c)),
+        (Some(id), None) => id,
+        (None, Some(c)) => format!("certificate:{}", hex(&c)),
+        (None, None) => return None,
     };
     if client_id.is_empty() || cert_id.is_empty() {
         return None;
     }
     let scopes = netsuite::parse_scopes(&params.scope.value).ok()?;
-    // The key's bytes: a file's, or the text of a variable (PEM or base64); not stdin.
-    let key = match params.key.value.route() {
-        crate::store::input::Route::Path(p) => file_sha256(&p)?,
-        crate::store::input::Route::Stdin => return None,
-        _ => cache::sha256(params.key.value.as_os_str().as_encoded_bytes()),
-    };
     let parts = KeyParts {
         token_url: &url,
         client_id: &client_id,
@@ -139,21 +150,21 @@ fn entry_for(params: &ExchangeParams) -> Option<(cache::EntryKey, String)> {
     Some((parts.entry(), url))
 }
 
-/// SHA-256 of a key or certificate file's contents, if it is a regular file.
-fn file_sha256(path: &Path) -> Option<[u8; 32]> {
-    use std::io::Read;
-    if path == Path::new("-") {
+/// SHA-256 of the bytes a key or certificate value leads to (a file's, or the text itself,
+/// decoded), and whether they are an encrypted key; `None` for stdin or an unreadable value
+/// (left to the full pre-flight to report).
+fn value_sha256(
+    value: &Sourced<InputValue>,
+    option: crate::store::input::OptionName,
+) -> Option<([u8; 32], bool)> {
+    if value.value.route() == crate::store::input::Route::Stdin {
         return None;
     }
-    let mut file = std::fs::File::open(path).ok()?;
-    let meta = file.metadata().ok()?;
-    // A key is a few KiB; anything else is left to the full pre-flight to refuse.
-    if !meta.is_file() || meta.len() > 1 << 20 {
-        return None;
-    }
-    let mut bytes = Zeroizing::new(Vec::with_capacity(meta.len() as usize + 1));
-    file.read_to_end(&mut bytes).ok()?;
-    Some(cache::sha256(&bytes))
+    let read = crate::store::input::read(value, option).ok()?;
+    Some((
+        cache::sha256(&read.data),
+        crate::store::input::is_encrypted(&read.data),
+    ))
 }
 
 fn from_cache(t: CachedToken, now: i64, url: String) -> Obtained {

@@ -283,6 +283,11 @@ enum Encryption {
     Pkcs8(Zeroizing<Vec<u8>>),
 }
 
+/// Whether the bytes of a key input are an encrypted key (PKCS#8 or OpenSSL's legacy PEM).
+pub fn is_encrypted(data: &[u8]) -> bool {
+    !matches!(encryption(data), Encryption::None)
+}
+
 fn encryption(data: &[u8]) -> Encryption {
     if !crate::pki::pem::looks_like_pem(data) {
         return if key::is_encrypted_pkcs8_der(data) {
