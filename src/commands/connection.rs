@@ -71,7 +71,30 @@ pub const VARIABLES: &[Variable] = &[
         Some("cert_id"),
         "Certificate ID of the M2M mapping (the assertion's kid)",
     ),
-    v("--key", "NS_PRIVATE_KEY", Some("key"), "private key file"),
+    v(
+        "--no-cert-id-check",
+        "NS_NO_CERT_ID_CHECK",
+        None,
+        "=true: send --cert-id even if it is not --cert's Certificate ID",
+    ),
+    v(
+        "--key",
+        "NS_PRIVATE_KEY",
+        Some("key"),
+        "private key: a file, -, PEM text or base64 (never shown)",
+    ),
+    v(
+        "--passphrase-file",
+        "NS_KEY_PASSPHRASE_FILE",
+        None,
+        "file whose first line is an encrypted key's passphrase",
+    ),
+    v(
+        "(passphrase)",
+        "NS_KEY_PASSPHRASE",
+        None,
+        "an encrypted key's passphrase (else a prompt on a terminal)",
+    ),
     v(
         "--cert",
         "NS_CERTIFICATE",
@@ -126,6 +149,30 @@ pub const VARIABLES: &[Variable] = &[
         "NS_TOKEN_CACHE",
         Some("token_cache"),
         "NS_TOKEN_CACHE=off: no token cache (token, exec)",
+    ),
+    v(
+        "--format",
+        "NS_VERIFY_FORMAT",
+        None,
+        "verify's output: text, json, nagios, prometheus",
+    ),
+    v(
+        "--format",
+        "NS_CERTS_FORMAT",
+        None,
+        "certs list's output: text, json, nagios, prometheus",
+    ),
+    v(
+        "--warn-days",
+        "NS_WARN_DAYS",
+        None,
+        "WARNING window in days (expiry, certs list)",
+    ),
+    v(
+        "--crit-days",
+        "NS_CRIT_DAYS",
+        None,
+        "CRITICAL window in days (expiry, certs list)",
     ),
     v(
         "(config file)",
