@@ -478,24 +478,7 @@ mod tests {
 
     fn params(warn: u32, crit: u32) -> CertsListParams {
         CertsListParams {
-            exchange: ExchangeParams {
-                account: None,
-                token_url: None,
-                client_id: None,
-                cert_id: None,
-                key: Sourced::default_value("private.pem".into()),
-                cert: None,
-                alg: None,
-                scope: Sourced::default_value("rest_webservices".into()),
-                assertion_ttl: Sourced::default_value(300),
-                timeout: Sourced::default_value(30),
-                ca_cert: None,
-                passphrase: Default::default(),
-                dry_run: false,
-                no_cert_id_check: false,
-                profile: None,
-                dir: None,
-            },
+            exchange: ExchangeParams::defaults(),
             api_url: None,
             format: Format::Text,
             warn_days: warn,

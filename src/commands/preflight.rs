@@ -67,6 +67,30 @@ pub struct ExchangeParams {
     pub dir: Option<Sourced<PathBuf>>,
 }
 
+impl ExchangeParams {
+    /// Nothing given: every option unset or at nskeys' default.
+    pub fn defaults() -> Self {
+        ExchangeParams {
+            account: None,
+            token_url: None,
+            client_id: None,
+            cert_id: None,
+            key: Sourced::default_value(InputValue::from(PathBuf::from("private.pem"))),
+            cert: None,
+            alg: None,
+            scope: Sourced::default_value("rest_webservices".into()),
+            assertion_ttl: Sourced::default_value(300),
+            timeout: Sourced::default_value(30),
+            ca_cert: None,
+            passphrase: PassphraseParams::default(),
+            dry_run: false,
+            no_cert_id_check: false,
+            profile: None,
+            dir: None,
+        }
+    }
+}
+
 /// The certificate given with `--cert`, as far as pre-flight needs it.
 #[derive(Debug, Clone, Serialize)]
 pub struct CertInfo {

@@ -5,7 +5,6 @@
 use crate::commands::connection;
 use crate::commands::preflight::{self, ExchangeParams};
 use crate::error::{Error, Result, Status};
-use crate::origin::Sourced;
 use crate::store::config::{self, Field, Profile};
 use crate::store::read::display_name;
 use std::io::Write;
@@ -176,26 +175,7 @@ fn show(p: &Profile, out: &mut dyn Write) -> std::io::Result<()> {
 
 /// The exchange parameters a profile gives, nothing from flags or variables.
 fn params_of(p: &Profile) -> Result<ExchangeParams> {
-    let mut params = ExchangeParams {
-        account: None,
-        token_url: None,
-        client_id: None,
-        cert_id: None,
-        key: Sourced::default_value(crate::store::input::InputValue::from(PathBuf::from(
-            "private.pem",
-        ))),
-        cert: None,
-        alg: None,
-        scope: Sourced::default_value("rest_webservices".into()),
-        assertion_ttl: Sourced::default_value(300),
-        timeout: Sourced::default_value(30),
-        ca_cert: None,
-        passphrase: Default::default(),
-        dry_run: false,
-        no_cert_id_check: false,
-        profile: None,
-        dir: None,
-    };
+    let mut params = ExchangeParams::defaults();
     connection::apply(&mut params, p)?;
     Ok(params)
 }
