@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.." || exit 2
 repo=$PWD
 target=x86_64-unknown-linux-musl
 
-for tool in cargo musl-gcc file python3; do
+for tool in cargo musl-gcc file python3 openssl; do
   command -v "$tool" >/dev/null 2>&1 || { echo "musl: missing $tool: run ci/install-cross.sh musl" >&2; exit 2; }
 done
 
@@ -66,25 +66,32 @@ else
   check "empty root: inspect the pair with its key: exit 0" \
     in_image inspect /keys/pair/public.pem --key /keys/pair/private.pem
   check "empty root: expiry: exit 0" in_image expiry /keys/pair/public.pem
-  python3 "$repo/ci/token_endpoint.py" --certs "$image/keys/pair" --client-id musl-client \
-    --log "$work/endpoint.log" --port-file "$work/port" &
-  endpoint_pid=$!
-  for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-  url="http://127.0.0.1:$(cat "$work/port" 2>/dev/null)/services/rest/auth/oauth2/v1/token"
+  # The independent NetSuite stand-in (tests/standin/netsuite.py) on 127.0.0.1, the pair uploaded.
+  ctl() { python3 "$repo/ci/standin_ctl.py" "$@"; }
+  endpoint_pid=$(ctl start "$work/standin.json")
+  url=$(ctl get "$work/standin.json" token_url)
+  client=$(ctl get "$work/standin.json" client_ids)
+  ctl upload "$work/standin.json" "$image/keys/pair/public.pem" >/dev/null
   id=$(openssl x509 -in "$image/keys/pair/public.pem" -outform DER | openssl dgst -sha256 -binary |
     base64 | tr '+/' '-_' | tr -d '=')
   verified() {
-    in_image verify --token-url "$url" --client-id musl-client --key /keys/pair/private.pem \
+    in_image verify --token-url "$url" --client-id "$client" --key /keys/pair/private.pem \
       --cert /keys/pair/public.pem --cert-id "$id" &&
-      tail -1 "$work/endpoint.log" | grep -q '"ok": true'
+      ctl last "$work/standin.json" kid="$id" alg=ES256
   }
-  check "empty root: verify against a loopback endpoint (PyJWT judges): exit 0" verified
+  token_issued() {
+    local got
+    got=$(in_image token --token-url "$url" --client-id "$client" --key /keys/pair/private.pem \
+      --cert-id "$id") && [ "$got" = "$(ctl token "$work/standin.json")" ]
+  }
+  check "empty root: verify against the NetSuite stand-in: exit 0, token issued" verified
+  check "empty root: token prints the token the stand-in issued" token_issued
   # Without a CA bundle the TLS client cannot be set up at all (even for http://127.0.0.1):
   # the error must say so in one line, exit 3.
   rm "$image/etc/ssl/certs/ca-certificates.crt"
   no_ca() {
     local code
-    in_image verify --token-url "$url" --client-id musl-client --key /keys/pair/private.pem \
+    in_image verify --token-url "$url" --client-id "$client" --key /keys/pair/private.pem \
       --cert-id "$id" >/dev/null 2>"$work/no-ca.err"
     code=$?
     cat "$work/no-ca.err"

@@ -26,6 +26,7 @@ mod gen_pair;
 mod hostile_input;
 mod inspect;
 mod layers;
+mod man_pages;
 mod parsers_proptest;
 mod rotate;
 mod rsagen;

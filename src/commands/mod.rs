@@ -36,6 +36,11 @@ pub enum Invocation {
 
 /// Run a command, writing its report to `out`; the status is the exit status.
 pub fn run(invocation: Invocation, out: &mut dyn Write) -> Result<Status> {
+    if let Some(key) = key_in_text_mode(&invocation)
+        && let Some(exposure) = crate::store::protect::exposure(&key)
+    {
+        eprintln!("nskeys: {}", ui::exposure_warning(&key, &exposure));
+    }
     match invocation {
         Invocation::Gen(p) => generate::command(&p, out),
         Invocation::Expiry(p) => expiry::command(&p, out),
@@ -45,4 +50,18 @@ pub fn run(invocation: Invocation, out: &mut dyn Write) -> Result<Status> {
         Invocation::Rotate(p) => rotate::command(&p, out),
         Invocation::CertsList(p) => certs::command_list(&p, out),
     }
+}
+
+/// The private key a command in text mode reads or writes, for the warning about where it
+/// lies (Windows; see `store::protect`). Not for `token` (its stdout is the token) nor JSON
+/// output (one object, nothing else), nor commands that handle no private key.
+fn key_in_text_mode(invocation: &Invocation) -> Option<std::path::PathBuf> {
+    match invocation {
+        Invocation::Gen(p) if !p.json => Some(generate::key_path(p)),
+        Invocation::Inspect(p) if !p.json => p.key.clone(),
+        Invocation::Verify(p) if !p.json => Some(p.exchange.key.value.clone()),
+        Invocation::Rotate(p) if !p.json => Some(p.exchange.key.value.clone()),
+        _ => None,
+    }
+    .filter(|k| k.as_os_str() != "-")
 }

@@ -2,6 +2,7 @@
 //! state file. Uses `pki` and `netsuite` types; knows nothing of commands.
 
 pub mod pointer;
+pub mod protect;
 pub mod read;
 pub mod state;
 pub mod write;

@@ -247,11 +247,15 @@ impl State {
     }
 }
 
-/// The file name a key path finally names, following a pointer symlink: what the state file
-/// records for it.
+/// The file name a key path finally names, following a pointer (a symlink; on Windows a copy
+/// of a dated file, see `store::pointer`): what the state file records for it.
 pub fn resolved_name(path: &Path) -> Option<String> {
     let target = match std::fs::read_link(path) {
         Ok(t) => t,
+        Err(_) if !cfg!(unix) => match crate::store::pointer::copy_of(path) {
+            Some(name) => PathBuf::from(name),
+            None => path.to_path_buf(),
+        },
         Err(_) => path.to_path_buf(),
     };
     target.file_name()?.to_str().map(str::to_string)
@@ -303,7 +307,11 @@ pub fn keep_for_expiry(dir: &Path, files: &mut Vec<PathBuf>) {
             .filter(|t| t.parent().is_none_or(|p| p.as_os_str().is_empty()))
             .and_then(|t| t.to_str())
             .is_some_and(|t| t != name && names.iter().any(|n| n == t) && !dropped.contains(&t));
-        !(is_link && in_dir)
+        // Windows: a pointer is a copy of a dated file (see `store::pointer`).
+        let is_copy = !cfg!(unix)
+            && crate::store::pointer::copy_of(f)
+                .is_some_and(|t| names.contains(&t) && !dropped.contains(&t.as_str()));
+        !(is_copy || (is_link && in_dir))
     });
 }
 
