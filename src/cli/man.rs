@@ -46,7 +46,10 @@ fn page_name(cmd: &clap::Command) -> String {
 }
 
 fn render(cmd: &clap::Command, exit_status: &str, sub_pages: &[String]) -> std::io::Result<Page> {
-    let man = clap_mangen::Man::new(cmd.clone());
+    let version = cmd.get_version().unwrap_or_default();
+    let man = clap_mangen::Man::new(cmd.clone())
+        .source(format!("nskeys {version}"))
+        .manual("nskeys manual");
     let mut w = Vec::new();
     man.render_title(&mut w)?;
     man.render_name_section(&mut w)?;
@@ -94,8 +97,20 @@ fn render(cmd: &clap::Command, exit_status: &str, sub_pages: &[String]) -> std::
     man.render_version_section(&mut w)?;
     Ok(Page {
         file: format!("{}.1", page_name(cmd)),
-        roff: w,
+        roff: once_preamble(&w),
     })
+}
+
+/// clap_mangen starts each section it renders with the same two-line string definition;
+/// a page needs it once, at the top.
+fn once_preamble(roff: &[u8]) -> Vec<u8> {
+    const PREAMBLE: &str = ".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n";
+    let text = String::from_utf8_lossy(roff);
+    let body = text.replace(PREAMBLE, "");
+    if body.len() == text.len() {
+        return roff.to_vec();
+    }
+    format!("{PREAMBLE}{body}").into_bytes()
 }
 
 fn section(w: &mut Vec<u8>, name: &str) {
