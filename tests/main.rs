@@ -33,6 +33,7 @@ mod inspect;
 mod layers;
 mod man_pages;
 mod parsers_proptest;
+mod portable;
 mod rotate;
 mod rsagen;
 mod secrets;

@@ -36,12 +36,10 @@ pub enum Invocation {
 
 /// Run a command, writing its report to `out`; the status is the exit status.
 pub fn run(invocation: Invocation, out: &mut dyn Write) -> Result<Status> {
-    if let Some(key) = key_in_text_mode(&invocation)
-        && let Some(exposure) = crate::store::protect::exposure(&key)
-    {
-        eprintln!("nskeys: {}", ui::exposure_warning(&key, &exposure));
-    }
-    match invocation {
+    // Said after the report, and only when the command did its job: an error or a refusal
+    // stays the one line it is.
+    let key = key_in_text_mode(&invocation);
+    let result = match invocation {
         Invocation::Gen(p) => generate::command(&p, out),
         Invocation::Expiry(p) => expiry::command(&p, out),
         Invocation::Inspect(p) => inspect::command(&p, out),
@@ -49,7 +47,14 @@ pub fn run(invocation: Invocation, out: &mut dyn Write) -> Result<Status> {
         Invocation::Token(p) => verify::command_token(&p, out),
         Invocation::Rotate(p) => rotate::command(&p, out),
         Invocation::CertsList(p) => certs::command_list(&p, out),
+    };
+    if matches!(result, Ok(Status::Ok | Status::Warning))
+        && let Some(key) = key
+        && let Some(exposure) = crate::store::protect::exposure(&key)
+    {
+        eprintln!("nskeys: {}", ui::exposure_warning(&key, &exposure));
     }
+    result
 }
 
 /// The private key a command in text mode reads or writes, for the warning about where it
