@@ -204,7 +204,8 @@ token_is_issued() {
 closed_pipe() { # ARGS...: nskeys writing into a pipe whose reader has gone exits 0, silently
   "$wine" "$bin/nskeys.exe" "$@" 2>"$run/pipe.err" | true
   local code=${PIPESTATUS[0]}
-  if [ "$code" != 0 ] || [ -s "$run/pipe.err" ]; then
+  # (The warning about a key outside the user profile is not about the pipe.)
+  if [ "$code" != 0 ] || grep -qv 'outside your user profile' "$run/pipe.err"; then
     echo "exit $code: $(cat "$run/pipe.err")"
     return 1
   fi
@@ -244,15 +245,15 @@ make_tls() { # a private CA and a certificate for 127.0.0.1 / localhost signed b
 } >/dev/null 2>&1
 if make_tls; then
   tls_pid=$(ctl start "$run/tls.json" --tls "$tls/server.pem" "$tls/server.key")
-  tls_url=$(ctl get "$run/tls.json" token_url | sed 's/127\.0\.0\.1/localhost/')
+  tls_url=$(ctl get "$run/tls.json" token_url)
   check "https to a server no root vouches for: refused, exit 3" \
     exit_is 3 ns verify --token-url "$tls_url" --client-id "$client" --key es/private.pem --cert-id="$es_id"
-  # Not counted: Wine 8's CryptoAPI answers E_INVALIDARG when rustls-platform-verifier builds
-  # its chain engine with extra roots, so --ca-cert cannot work under Wine. The release
-  # workflow checks it on real Windows.
-  ns verify --token-url "$tls_url" --client-id "$client" --key es/private.pem --cert-id="$es_id" \
-    --ca-cert "$tls/ca.pem" >/dev/null
-  echo "info https with --ca-cert (a private CA) under Wine: exit $?: $(tail -1 "$run/err")"
+  # Wine 8's CryptoAPI answers E_INVALIDARG when rustls-platform-verifier builds its chain
+  # engine with extra roots; nskeys then trusts the --ca-cert roots alone (webpki), which is
+  # what is checked here. The release workflow checks it on real Windows too.
+  ctl upload "$run/tls.json" es/public.pem >/dev/null
+  check "https with --ca-cert (a private CA): exit 0, token issued" \
+    eval 'ns verify --token-url "$tls_url" --client-id "$client" --key es/private.pem --cert-id="$es_id" --ca-cert "$tls/ca.pem" && ctl last "$run/tls.json" kid="$es_id"' 
   kill "$tls_pid" 2>/dev/null
 else
   fail "make a CA and server certificate with openssl"
