@@ -10,6 +10,7 @@
 //! ([`copy_of`]).
 
 use crate::error::{Error, Result};
+pub use crate::store::state::copy_of;
 use std::path::Path;
 
 /// The pointer's name split for dating: `private.pem` -> (`private`, `pem`).
@@ -119,45 +120,6 @@ pub fn adopt(pointer: &Path, dated: &str) -> Result<String> {
     sync_dir(&dir);
     switch(pointer, dated)?;
     Ok(dated.to_string())
-}
-
-/// The dated file beside `pointer` that `pointer` is a copy of: a regular file named
-/// `<stem>-<anything>.<ext>` (as `rotate` names them) with the same bytes. This is how a
-/// pointer that is not a symlink (Windows) names its file. `None` if there is none (a pair
-/// `gen` wrote, never rotated) or `pointer` cannot be read.
-pub fn copy_of(pointer: &Path) -> Option<String> {
-    let meta = pointer.symlink_metadata().ok()?;
-    if !meta.is_file() {
-        return None;
-    }
-    let own = pointer.file_name()?.to_str()?;
-    let (stem, ext) = stem_ext(pointer);
-    let prefix = format!("{stem}-");
-    let suffix = if ext.is_empty() {
-        String::new()
-    } else {
-        format!(".{ext}")
-    };
-    let dir = crate::store::state::dir_of(pointer);
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .ok()?
-        .filter_map(|e| {
-            let e = e.ok()?;
-            let name = e.file_name().into_string().ok()?;
-            let fits = name != own
-                && name.starts_with(&prefix)
-                && name.ends_with(&suffix)
-                && e.file_type().ok()?.is_file()
-                && e.metadata().ok()?.len() == meta.len();
-            fits.then_some(name)
-        })
-        .collect();
-    // The same answer on every platform, whatever order the directory lists in.
-    names.sort();
-    let bytes = std::fs::read(pointer).ok()?;
-    names
-        .into_iter()
-        .find(|n| std::fs::read(dir.join(n)).is_ok_and(|b| b == bytes))
 }
 
 /// Make the rename durable; failure only weakens durability, never correctness.

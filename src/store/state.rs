@@ -252,7 +252,7 @@ impl State {
 pub fn resolved_name(path: &Path) -> Option<String> {
     let target = match std::fs::read_link(path) {
         Ok(t) => t,
-        Err(_) if !cfg!(unix) => match crate::store::pointer::copy_of(path) {
+        Err(_) if !cfg!(unix) => match copy_of(path) {
             Some(name) => PathBuf::from(name),
             None => path.to_path_buf(),
         },
@@ -271,6 +271,46 @@ pub fn cert_id_for_key(key: &Path) -> Option<String> {
         .entry(&name)
         .filter(|e| e.status != PairStatus::Revoked)
         .and_then(|e| e.cert_id.clone())
+}
+
+/// The dated file beside `pointer` that `pointer` is a copy of: a regular file named
+/// `<stem>-<anything>.<ext>` (as `rotate` names them) with the same bytes. This is how a
+/// pointer that is not a symlink (Windows) names its file. `None` if there is none (a pair
+/// `gen` wrote, never rotated) or `pointer` cannot be read.
+pub fn copy_of(pointer: &Path) -> Option<String> {
+    let meta = pointer.symlink_metadata().ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    let own = pointer.file_name()?.to_str()?;
+    let stem = pointer.file_stem()?.to_str()?;
+    let ext = pointer.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let prefix = format!("{stem}-");
+    let suffix = if ext.is_empty() {
+        String::new()
+    } else {
+        format!(".{ext}")
+    };
+    let dir = dir_of(pointer);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let name = e.file_name().into_string().ok()?;
+            let fits = name != own
+                && name.starts_with(&prefix)
+                && name.ends_with(&suffix)
+                && e.file_type().ok()?.is_file()
+                && e.metadata().ok()?.len() == meta.len();
+            fits.then_some(name)
+        })
+        .collect();
+    // The same answer on every platform, whatever order the directory lists in.
+    names.sort();
+    let bytes = std::fs::read(pointer).ok()?;
+    names
+        .into_iter()
+        .find(|n| std::fs::read(dir.join(n)).is_ok_and(|b| b == bytes))
 }
 
 /// For `expiry DIR` in a directory with a state file: drop the certificate files it records
@@ -309,8 +349,7 @@ pub fn keep_for_expiry(dir: &Path, files: &mut Vec<PathBuf>) {
             .is_some_and(|t| t != name && names.iter().any(|n| n == t) && !dropped.contains(&t));
         // Windows: a pointer is a copy of a dated file (see `store::pointer`).
         let is_copy = !cfg!(unix)
-            && crate::store::pointer::copy_of(f)
-                .is_some_and(|t| names.contains(&t) && !dropped.contains(&t.as_str()));
+            && copy_of(f).is_some_and(|t| names.contains(&t) && !dropped.contains(&t.as_str()));
         !(is_copy || (is_link && in_dir))
     });
 }
