@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # A minimal image: the static (musl) nskeys and the CA certificates its TLS client needs,
 # nothing else (no shell, no libc). rustls finds the roots at /etc/ssl/certs/ca-certificates.crt;
-# without them it cannot set up any connection, not even to http://127.0.0.1.
+# without them https cannot work (nskeys says so), while http to a loopback stand-in still does.
 #
 #   docker build -t nskeys .                      # builds nskeys from this source (rust:alpine)
 #   docker build -t nskeys --build-arg FROM=dist . # takes the binary from dist/ (just dist)

@@ -58,6 +58,10 @@ bench *ARGS:
 windows:
     bash ci/windows-smoke.sh
 
+# Lints for the Windows build (code behind cfg(windows) is checked nowhere else on Linux).
+lint-windows:
+    cargo clippy --locked --all-targets --target x86_64-pc-windows-gnu -- -D warnings
+
 # The static Linux binary: build, `file` says statically linked, works in an empty root (as in the image).
 musl:
     bash ci/musl.sh

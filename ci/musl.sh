@@ -2,8 +2,8 @@
 # Build the static Linux binary (x86_64-unknown-linux-musl) and check what the README and the
 # Dockerfile claim of it: `file` says it is statically linked, and it works in an otherwise
 # empty root file system holding only itself and a CA bundle (what the FROM scratch image
-# holds): gen, inspect, expiry, and verify against a loopback token endpoint; without the CA
-# bundle it must still start and explain. One line per check, "musl: N passed, N failed",
+# holds): gen, inspect, expiry, and verify and token against the NetSuite stand-in on loopback;
+# without the CA bundle http to loopback must still work and https must explain. One line per check, "musl: N passed, N failed",
 # exit 1 on any failure (2 if a tool is missing). Installs nothing: ci/install-cross.sh musl.
 # The empty-root checks need root (chroot); elsewhere they are skipped, and say so.
 set -uo pipefail
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.." || exit 2
 repo=$PWD
 target=x86_64-unknown-linux-musl
 
-for tool in cargo musl-gcc file python3; do
+for tool in cargo musl-gcc file python3 openssl; do
   command -v "$tool" >/dev/null 2>&1 || { echo "musl: missing $tool: run ci/install-cross.sh musl" >&2; exit 2; }
 done
 
@@ -66,31 +66,39 @@ else
   check "empty root: inspect the pair with its key: exit 0" \
     in_image inspect /keys/pair/public.pem --key /keys/pair/private.pem
   check "empty root: expiry: exit 0" in_image expiry /keys/pair/public.pem
-  python3 "$repo/ci/token_endpoint.py" --certs "$image/keys/pair" --client-id musl-client \
-    --log "$work/endpoint.log" --port-file "$work/port" &
-  endpoint_pid=$!
-  for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-  url="http://127.0.0.1:$(cat "$work/port" 2>/dev/null)/services/rest/auth/oauth2/v1/token"
+  # The independent NetSuite stand-in (tests/standin/netsuite.py) on 127.0.0.1, the pair uploaded.
+  ctl() { python3 "$repo/ci/standin_ctl.py" "$@"; }
+  endpoint_pid=$(ctl start "$work/standin.json")
+  url=$(ctl get "$work/standin.json" token_url)
+  client=$(ctl get "$work/standin.json" client_ids)
+  ctl upload "$work/standin.json" "$image/keys/pair/public.pem" >/dev/null
   id=$(openssl x509 -in "$image/keys/pair/public.pem" -outform DER | openssl dgst -sha256 -binary |
     base64 | tr '+/' '-_' | tr -d '=')
   verified() {
-    in_image verify --token-url "$url" --client-id musl-client --key /keys/pair/private.pem \
-      --cert /keys/pair/public.pem --cert-id "$id" &&
-      tail -1 "$work/endpoint.log" | grep -q '"ok": true'
+    in_image verify --token-url "$url" --client-id "$client" --key /keys/pair/private.pem \
+      --cert /keys/pair/public.pem --cert-id="$id" &&
+      ctl last "$work/standin.json" kid="$id" alg=ES256
   }
-  check "empty root: verify against a loopback endpoint (PyJWT judges): exit 0" verified
-  # Without a CA bundle the TLS client cannot be set up at all (even for http://127.0.0.1):
-  # the error must say so in one line, exit 3.
+  token_issued() {
+    local got
+    got=$(in_image token --token-url "$url" --client-id "$client" --key /keys/pair/private.pem \
+      --cert-id="$id") && [ "$got" = "$(ctl token "$work/standin.json")" ]
+  }
+  check "empty root: verify against the NetSuite stand-in: exit 0, token issued" verified
+  check "empty root: token prints the token the stand-in issued" token_issued
+  # Without a CA bundle: plain http to loopback still works (it needs no TLS roots), and
+  # https says why it cannot in one line, exit 3.
   rm "$image/etc/ssl/certs/ca-certificates.crt"
+  check "empty root without CA certificates: verify over http to loopback still works" verified
   no_ca() {
     local code
-    in_image verify --token-url "$url" --client-id musl-client --key /keys/pair/private.pem \
-      --cert-id "$id" >/dev/null 2>"$work/no-ca.err"
+    in_image verify --account 1234567 --client-id "$client" --key /keys/pair/private.pem \
+      --cert-id="$id" --timeout 5 >/dev/null 2>"$work/no-ca.err"
     code=$?
     cat "$work/no-ca.err"
-    [ "$code" = 3 ] && [ "$(wc -l <"$work/no-ca.err")" = 1 ]
+    [ "$code" = 3 ] && [ "$(wc -l <"$work/no-ca.err")" = 1 ] && grep -q 'CA certificates' "$work/no-ca.err"
   }
-  check "empty root without CA certificates: exit 3, one line" no_ca
+  check "empty root without CA certificates: https is one line, exit 3" no_ca
   echo "     without CA certificates: $(cat "$work/no-ca.err")"
 fi
 echo "musl: $passed passed, $failed failed"

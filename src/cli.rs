@@ -16,7 +16,7 @@ use crate::commands::profile::ProfileParams;
 use crate::commands::rotate::RotateParams;
 use crate::commands::token::{CacheParams, TokenFormat, TokenParams};
 use crate::commands::verify::VerifyParams;
-use crate::error::{Error, Result, Status};
+use crate::error::{Result, Status};
 use crate::origin::{Origin, Sourced};
 use crate::pki::alg::Alg;
 use crate::pki::verdict::MAX_VALIDITY_DAYS;
@@ -30,6 +30,7 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 
+mod man;
 mod usage;
 
 const EXIT_STATUS: &str = "\
@@ -186,8 +187,18 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) on stdout.
-    Man,
+    /// Print the man page (roff) on stdout, or write every page into a directory.
+    ///
+    /// `nskeys man --dir DIR` writes nskeys.1 and one page per subcommand (nskeys-gen.1,
+    /// nskeys-expiry.1, ...), each with its options, environment and exit status, and prints
+    /// the path of each page written. Install them with, for example:
+    /// nskeys man --dir man1 && sudo install -D -m 0644 -t /usr/local/share/man/man1 man1/*.1
+    Man {
+        /// Write nskeys.1 and one page per subcommand into DIR (made if missing) instead of
+        /// printing nskeys.1.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// `nskeys gen`.
@@ -677,8 +688,8 @@ pub enum Action {
     Run(Box<Invocation>),
     /// Print a shell completion script.
     Completions(clap_complete::Shell),
-    /// Print the man page.
-    Man,
+    /// Print the man page, or write every page into the directory.
+    Man(Option<PathBuf>),
 }
 
 /// Why parsing ended without an action.
@@ -778,7 +789,7 @@ where
             })
         }
         Command::Completions { shell } => return Ok(Action::Completions(shell)),
-        Command::Man => return Ok(Action::Man),
+        Command::Man { dir } => return Ok(Action::Man(dir)),
     };
     Ok(Action::Run(Box::new(invocation)))
 }
@@ -789,12 +800,9 @@ pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<S
     Ok(Status::Ok)
 }
 
-/// Print the man page (roff).
-pub fn man(out: &mut dyn Write) -> Result<Status> {
-    clap_mangen::Man::new(Cli::command())
-        .render(out)
-        .map_err(|e| Error::unknown(format!("cannot write the man page: {e}"), ""))?;
-    Ok(Status::Ok)
+/// Print the man page (roff), or with `dir` write one page per command there.
+pub fn man(dir: Option<&std::path::Path>, out: &mut dyn Write) -> Result<Status> {
+    man::run(Cli::command(), EXIT_STATUS, dir, out)
 }
 
 impl GenArgs {

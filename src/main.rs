@@ -15,7 +15,7 @@ fn main() -> ExitCode {
     let result = match action {
         Action::Run(invocation) => commands::run_to_code(*invocation, &mut out),
         Action::Completions(shell) => cli::completions(shell, &mut out).map(|s| s.code()),
-        Action::Man => cli::man(&mut out).map(|s| s.code()),
+        Action::Man(dir) => cli::man(dir.as_deref(), &mut out).map(|s| s.code()),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -43,7 +43,7 @@ impl Write for Stdout {
             return Ok(buf.len());
         }
         match io::stdout().lock().write(buf) {
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+            Err(e) if closed_pipe(&e) => {
                 self.closed = true;
                 Ok(buf.len())
             }
@@ -53,8 +53,16 @@ impl Write for Stdout {
 
     fn flush(&mut self) -> io::Result<()> {
         match io::stdout().lock().flush() {
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) if closed_pipe(&e) => Ok(()),
             other => other,
         }
     }
+}
+
+/// The reader of our stdout has gone: EPIPE on Unix; on Windows also ERROR_NO_DATA (232,
+/// "the pipe is being closed") and ERROR_PIPE_NOT_CONNECTED (233), which std does not map
+/// to `BrokenPipe`.
+fn closed_pipe(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::BrokenPipe
+        || (cfg!(windows) && matches!(e.raw_os_error(), Some(232 | 233)))
 }

@@ -7,6 +7,11 @@
 //! umask 000. `tests/cmd/` holds the command-line contract as trycmd cases (`contract`).
 //!
 //! Run one module or test with a filter: `cargo test --test main gen_files::`.
+//!
+//! Unix only: the suite drives Unix tools (strace, setpriv, script, file modes). The Windows
+//! build is checked by `ci/windows-smoke.sh` (the release nskeys.exe under Wine, judged by
+//! openssl and PyJWT) and by `cargo clippy --target x86_64-pc-windows-gnu --all-targets`.
+#![cfg(unix)]
 
 // Support: the harness, the `gen` helpers, and the NetSuite stand-ins.
 mod gen_util;
@@ -30,9 +35,11 @@ mod inspect;
 mod key_input;
 mod layers;
 mod leaks;
+mod man_pages;
 mod new_user;
 mod oracle_standin;
 mod parsers_proptest;
+mod portable;
 mod profiles;
 mod readme;
 mod rotate;

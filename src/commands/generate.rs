@@ -244,15 +244,21 @@ fn interrupted_run_key(key_path: &Path, cert_path: &Path) -> Option<PathBuf> {
     })
 }
 
+/// Where `gen` writes the private key.
+pub fn key_path(params: &GenParams) -> PathBuf {
+    in_out_dir(params, &params.key_out, "private.pem")
+}
+
+fn in_out_dir(params: &GenParams, file: &Option<PathBuf>, default: &str) -> PathBuf {
+    params
+        .out_dir
+        .join(file.clone().unwrap_or_else(|| default.into()))
+}
+
 /// `nskeys gen`: generate, then print the summary (text or JSON).
 pub fn command(params: &GenParams, out: &mut dyn Write) -> Result<Status> {
-    let in_dir = |file: &Option<PathBuf>, default: &str| {
-        params
-            .out_dir
-            .join(file.clone().unwrap_or_else(|| default.into()))
-    };
-    let key_path = in_dir(&params.key_out, "private.pem");
-    let cert_path = in_dir(&params.cert_out, "public.pem");
+    let key_path = key_path(params);
+    let cert_path = in_out_dir(params, &params.cert_out, "public.pem");
     let mut spec = params.pair.clone();
     if let Some(sources) = &params.encrypt {
         let name = key_path.display().to_string();
@@ -318,9 +324,16 @@ fn report(params: &GenParams, made: MadePair) -> GenReport {
     }
 }
 
+/// What keeps the key file private, as the summary says it.
+#[cfg(unix)]
+const KEY_PROTECTION: &str = "mode 0600";
+/// Windows has no mode bits: the file inherits its folder's ACL.
+#[cfg(not(unix))]
+const KEY_PROTECTION: &str = "protected by its folder's permissions (ACL): under your user profile only you, SYSTEM and Administrators can read it";
+
 fn text(r: &GenReport) -> String {
     format!(
-        "Private key:  {key} ({kt}, PKCS#8, mode 0600: keep it secret, never upload it)\n\
+        "Private key:  {key} ({kt}, PKCS#8, {protection}: keep it secret, never upload it)\n\
          Certificate:  {cert} (upload this one to NetSuite)\n\
          Algorithm:    {alg}, certificate signed {sig}\n\
          Subject:      {subj}\n\
@@ -331,6 +344,7 @@ fn text(r: &GenReport) -> String {
          Next steps:\n{steps}",
         key = r.key_path.display(),
         kt = r.key_type,
+        protection = KEY_PROTECTION,
         cert = r.cert_path.display(),
         alg = r.alg,
         sig = r.signature,

@@ -60,7 +60,30 @@ pub fn run_to_code(invocation: Invocation, out: &mut dyn Write) -> Result<u8> {
 
 /// Run a command, writing its report to `out`; the status is the exit status.
 pub fn run(invocation: Invocation, out: &mut dyn Write) -> Result<Status> {
-    match invocation {
+    // Profiles fill the connection options first.
+    let mut invocation = invocation;
+    match &mut invocation {
+        Invocation::Verify(p) => {
+            connection::resolve(&mut p.exchange)?;
+        }
+        Invocation::Rotate(p) => {
+            let extras = connection::resolve(&mut p.exchange)?;
+            if p.api_url.is_none() {
+                p.api_url = extras.api_url;
+            }
+        }
+        Invocation::CertsList(p) => {
+            let extras = connection::resolve(&mut p.exchange)?;
+            if p.api_url.is_none() {
+                p.api_url = extras.api_url;
+            }
+        }
+        _ => {}
+    }
+    // Said after the report, and only when the command did its job: an error or a refusal
+    // stays the one line it is.
+    let key = key_in_text_mode(&invocation);
+    let result = match invocation {
         Invocation::Exec(p) => {
             // Its status is the command's; only the contract's four reach here.
             let code = exec::command(&p)?;
@@ -74,26 +97,32 @@ pub fn run(invocation: Invocation, out: &mut dyn Write) -> Result<Status> {
         Invocation::Gen(p) => generate::command(&p, out),
         Invocation::Expiry(p) => expiry::command(&p, out),
         Invocation::Inspect(p) => inspect::command(&p, out),
-        Invocation::Verify(mut p) => {
-            connection::resolve(&mut p.exchange)?;
-            verify::command_verify(&p, out)
-        }
+        Invocation::Verify(p) => verify::command_verify(&p, out),
         Invocation::Token(p) => token::command(&p, out),
-        Invocation::Rotate(mut p) => {
-            let extras = connection::resolve(&mut p.exchange)?;
-            if p.api_url.is_none() {
-                p.api_url = extras.api_url;
-            }
-            rotate::command(&p, out)
-        }
-        Invocation::CertsList(mut p) => {
-            let extras = connection::resolve(&mut p.exchange)?;
-            if p.api_url.is_none() {
-                p.api_url = extras.api_url;
-            }
-            certs::command_list(&p, out)
-        }
+        Invocation::Rotate(p) => rotate::command(&p, out),
+        Invocation::CertsList(p) => certs::command_list(&p, out),
         Invocation::Profile(p) => profile::command(&p, out),
         Invocation::CacheClear => token::command_cache_clear(out),
+    };
+    if matches!(result, Ok(Status::Ok | Status::Warning))
+        && let Some(key) = key
+        && let Some(exposure) = crate::store::protect::exposure(&key)
+    {
+        eprintln!("nskeys: {}", ui::exposure_warning(&key, &exposure));
     }
+    result
+}
+
+/// The private key a command in text mode reads or writes, for the warning about where it
+/// lies (Windows; see `store::protect`). Not for `token` (its stdout is the token) nor JSON
+/// output (one object, nothing else), nor commands that handle no private key.
+fn key_in_text_mode(invocation: &Invocation) -> Option<std::path::PathBuf> {
+    match invocation {
+        Invocation::Gen(p) if !p.json => Some(generate::key_path(p)),
+        Invocation::Inspect(p) if !p.json => p.key.as_ref().and_then(|k| k.path()),
+        Invocation::Verify(p) if p.format == output::Format::Text => p.exchange.key.value.path(),
+        Invocation::Rotate(p) if !p.json => p.exchange.key.value.path(),
+        _ => None,
+    }
+    .filter(|k| k.as_os_str() != "-")
 }

@@ -48,3 +48,15 @@ impl Drop for Spinner {
         }
     }
 }
+
+/// The one-line warning for a private key others may be able to read.
+pub fn exposure_warning(key: &std::path::Path, e: &crate::store::protect::Exposure) -> String {
+    match e {
+        crate::store::protect::Exposure::OutsideProfile { profile } => format!(
+            "warning: {} is outside your user profile ({}): on Windows a key file is protected only by its folder's permissions (ACL), and folders outside the profile are often readable by other users; keep keys under {} or check the folder with `icacls`",
+            key.display(),
+            profile.display(),
+            profile.display()
+        ),
+    }
+}

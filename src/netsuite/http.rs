@@ -95,6 +95,9 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 /// A client whose every request shares one deadline.
 pub struct Http {
     client: reqwest::blocking::Client,
+    /// Why https cannot work (no CA certificates on this system, e.g. a scratch container,
+    /// and no `--ca-cert`): plain http to loopback still does.
+    no_https: Option<String>,
     deadline: Instant,
     timeout: Duration,
 }
@@ -103,37 +106,55 @@ impl Http {
     /// A client with the default roots plus `extra_roots`, finishing everything within
     /// `timeout` from now.
     pub fn new(timeout: Duration, extra_roots: &[CertFacts]) -> Result<Http> {
-        let mut builder = reqwest::blocking::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("nskeys/", env!("CARGO_PKG_VERSION")))
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            // No system proxies: reqwest's would send plain http (HTTP_PROXY, ALL_PROXY) too.
-            .no_proxy();
-        if let Some(proxy) = https_proxy()? {
-            builder = builder.proxy(proxy);
-        }
-        if !extra_roots.is_empty() {
-            let certs = extra_roots
-                .iter()
-                .map(|c| reqwest::Certificate::from_der(&c.der))
-                .collect::<std::result::Result<Vec<_>, _>>()
-                .map_err(|e| {
-                    Error::unknown(
-                        format!("cannot use a --ca-cert certificate: {}", chain(&e)),
-                        "give the CA certificate(s) in PEM (BEGIN CERTIFICATE)",
-                    )
-                })?;
-            builder = builder.tls_certs_merge(certs);
-        }
-        let client = builder.build().map_err(|e| {
+        let proxy = https_proxy()?;
+        let base = || {
+            let builder = reqwest::blocking::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("nskeys/", env!("CARGO_PKG_VERSION")))
+                .timeout(timeout)
+                .connect_timeout(timeout)
+                // No system proxies: reqwest's would send plain http (HTTP_PROXY, ALL_PROXY) too.
+                .no_proxy();
+            match &proxy {
+                Some(p) => builder.proxy(p.clone()),
+                None => builder,
+            }
+        };
+        let certs = extra_roots
+            .iter()
+            .map(|c| reqwest::Certificate::from_der(&c.der))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| {
+                Error::unknown(
+                    format!("cannot use a --ca-cert certificate: {}", chain(&e)),
+                    "give the CA certificate(s) in PEM (BEGIN CERTIFICATE)",
+                )
+            })?;
+        let setup_error = |e: &reqwest::Error| {
             Error::unknown(
-                format!("cannot set up HTTPS: {}", chain(&e)),
+                format!("cannot set up HTTPS: {}", chain(e)),
                 "check --ca-cert and the system's certificate store",
             )
-        })?;
+        };
+        let mut no_https = None;
+        let client = match base().tls_certs_merge(certs.clone()).build() {
+            Ok(client) => client,
+            // The system's verifier found no CA certificates (a scratch container without a
+            // bundle, say): trust only the --ca-cert roots, if any. Plain http to loopback
+            // needs no TLS, so it still works; https says why it cannot, when it is used.
+            Err(e) => {
+                if certs.is_empty() {
+                    no_https = Some(chain(&e));
+                }
+                base()
+                    .tls_certs_only(certs)
+                    .build()
+                    .map_err(|_| setup_error(&e))?
+            }
+        };
         Ok(Http {
             client,
+            no_https,
             deadline: Instant::now() + timeout,
             timeout,
         })
@@ -210,6 +231,15 @@ impl Http {
     }
 
     fn send(&self, url: &str, request: reqwest::blocking::RequestBuilder) -> Result<HttpAnswer> {
+        if let Some(why) = &self.no_https
+            && !url.starts_with("http:")
+        {
+            return Err(Error::unknown(
+                format!("cannot set up HTTPS: {why}"),
+                "install the system's CA certificates (ca-certificates; in a container, /etc/ssl/certs/ca-certificates.crt) or give --ca-cert",
+            )
+            .at(url));
+        }
         // reqwest's per-request timeout covers connecting, sending and reading the body, so
         // giving each request what is left of the deadline bounds the whole exchange.
         let mut response = request

@@ -6,6 +6,7 @@ pub mod config;
 pub mod input;
 pub mod passphrase;
 pub mod pointer;
+pub mod protect;
 pub mod read;
 pub mod state;
 pub mod write;

@@ -247,11 +247,15 @@ impl State {
     }
 }
 
-/// The file name a key path finally names, following a pointer symlink: what the state file
-/// records for it.
+/// The file name a key path finally names, following a pointer (a symlink; on Windows a copy
+/// of a dated file, see `store::pointer`): what the state file records for it.
 pub fn resolved_name(path: &Path) -> Option<String> {
     let target = match std::fs::read_link(path) {
         Ok(t) => t,
+        Err(_) if !cfg!(unix) => match copy_of(path) {
+            Some(name) => PathBuf::from(name),
+            None => path.to_path_buf(),
+        },
         Err(_) => path.to_path_buf(),
     };
     target.file_name()?.to_str().map(str::to_string)
@@ -267,6 +271,46 @@ pub fn cert_id_for_key(key: &Path) -> Option<String> {
         .entry(&name)
         .filter(|e| e.status != PairStatus::Revoked)
         .and_then(|e| e.cert_id.clone())
+}
+
+/// The dated file beside `pointer` that `pointer` is a copy of: a regular file named
+/// `<stem>-<anything>.<ext>` (as `rotate` names them) with the same bytes. This is how a
+/// pointer that is not a symlink (Windows) names its file. `None` if there is none (a pair
+/// `gen` wrote, never rotated) or `pointer` cannot be read.
+pub fn copy_of(pointer: &Path) -> Option<String> {
+    let meta = pointer.symlink_metadata().ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    let own = pointer.file_name()?.to_str()?;
+    let stem = pointer.file_stem()?.to_str()?;
+    let ext = pointer.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let prefix = format!("{stem}-");
+    let suffix = if ext.is_empty() {
+        String::new()
+    } else {
+        format!(".{ext}")
+    };
+    let dir = dir_of(pointer);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let name = e.file_name().into_string().ok()?;
+            let fits = name != own
+                && name.starts_with(&prefix)
+                && name.ends_with(&suffix)
+                && e.file_type().ok()?.is_file()
+                && e.metadata().ok()?.len() == meta.len();
+            fits.then_some(name)
+        })
+        .collect();
+    // The same answer on every platform, whatever order the directory lists in.
+    names.sort();
+    let bytes = std::fs::read(pointer).ok()?;
+    names
+        .into_iter()
+        .find(|n| std::fs::read(dir.join(n)).is_ok_and(|b| b == bytes))
 }
 
 /// For `expiry DIR` in a directory with a state file: drop the certificate files it records
@@ -303,7 +347,10 @@ pub fn keep_for_expiry(dir: &Path, files: &mut Vec<PathBuf>) {
             .filter(|t| t.parent().is_none_or(|p| p.as_os_str().is_empty()))
             .and_then(|t| t.to_str())
             .is_some_and(|t| t != name && names.iter().any(|n| n == t) && !dropped.contains(&t));
-        !(is_link && in_dir)
+        // Windows: a pointer is a copy of a dated file (see `store::pointer`).
+        let is_copy = !cfg!(unix)
+            && copy_of(f).is_some_and(|t| names.contains(&t) && !dropped.contains(&t.as_str()));
+        !(is_copy || (is_link && in_dir))
     });
 }
 

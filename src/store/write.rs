@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use std::io::Write;
+#[cfg(unix)]
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -13,7 +14,9 @@ pub struct OutFile<'a> {
     pub path: PathBuf,
     /// What it holds.
     pub contents: &'a [u8],
-    /// Unix permission bits (0o600 for private keys).
+    /// Unix permission bits (0o600 for private keys). Windows has no such bits: there the
+    /// file inherits the directory's access control list (under the user profile, only the
+    /// user, SYSTEM and Administrators may read it).
     pub mode: u32,
 }
 
@@ -28,17 +31,17 @@ pub fn ensure_dir(dir: &Path) -> Result<()> {
                 .at(dir.display()),
         );
     }
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|e| {
-            Error::unknown(
-                format!("cannot create directory: {e}"),
-                "check the path and permissions",
-            )
-            .at(dir.display())
-        })
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    builder.mode(0o700);
+    builder.create(dir).map_err(|e| {
+        Error::unknown(
+            format!("cannot create directory: {e}"),
+            "check the path and permissions",
+        )
+        .at(dir.display())
+    })
 }
 
 /// Refuse targets that must not be replaced: without `force` anything at all (a file, a
@@ -177,6 +180,7 @@ fn write_new_dir(dir: &Path, files: &[OutFile<'_>]) -> Result<bool> {
         .tempdir_in(&parent)
         .map_err(|e| io_err("cannot create a temporary directory", e))?;
     // 0700 whatever the umask, as a directory created for a private key should be.
+    #[cfg(unix)]
     std::fs::set_permissions(stage.path(), std::fs::Permissions::from_mode(0o700))
         .map_err(|e| io_err("cannot set permissions", e))?;
     for f in files {
@@ -201,16 +205,28 @@ fn write_new_dir(dir: &Path, files: &[OutFile<'_>]) -> Result<bool> {
 
 /// Create `path` (which must not exist) with `mode` whatever the umask, write `contents`
 /// and sync them to disk.
+/// (Windows: no mode; the file inherits the directory's access control list.)
 fn write_synced(path: &Path, contents: &[u8], mode: u32) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)?;
-    file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    let mut file = options.open(path)?;
+    set_mode(&file, mode)?;
     file.write_all(contents)?;
     file.sync_all()
+}
+
+/// Give `file` the permission bits `mode` whatever the umask (Unix; elsewhere nothing to do).
+#[cfg(unix)]
+fn set_mode(file: &std::fs::File, mode: u32) -> std::io::Result<()> {
+    file.set_permissions(std::fs::Permissions::from_mode(mode))
+}
+
+/// Windows has no permission bits: the file inherits its directory's access control list.
+#[cfg(not(unix))]
+fn set_mode(_file: &std::fs::File, _mode: u32) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// Make a directory's entries durable (best effort: not every filesystem supports it).
@@ -247,16 +263,15 @@ pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
             Error::unknown(format!("{what}: {e}"), "check free space and permissions")
                 .at(dir.display())
         };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".nskeys-")
-            .suffix(".tmp")
-            .permissions(std::fs::Permissions::from_mode(f.mode))
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".nskeys-").suffix(".tmp");
+        #[cfg(unix)]
+        builder.permissions(std::fs::Permissions::from_mode(f.mode));
+        let mut tmp = builder
             .tempfile_in(&dir)
             .map_err(|e| io_err("cannot create a temporary file", e))?;
         // The mode must hold whatever the umask says.
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(f.mode))
-            .map_err(|e| io_err("cannot set permissions", e))?;
+        set_mode(tmp.as_file(), f.mode).map_err(|e| io_err("cannot set permissions", e))?;
         tmp.write_all(f.contents)
             .map_err(|e| io_err("cannot write", e))?;
         tmp.as_file()
@@ -352,7 +367,8 @@ pub fn write_all_or_nothing(files: &[OutFile<'_>], force: bool) -> Result<()> {
 /// --force` twice) then check and commit one after the other instead of interleaving their
 /// renames into a mismatched pair. Directories are locked in one order, so two runs cannot
 /// deadlock. Best effort: where a directory cannot be locked (some network filesystems) the
-/// run goes on unlocked, as before.
+/// run goes on unlocked, as before. On Windows, where a directory cannot be opened as a
+/// file, the lock is on a file `.nskeys.lock` in it (made if missing, left in place).
 fn lock_dirs(files: &[OutFile<'_>]) -> Vec<std::fs::File> {
     let mut dirs: Vec<PathBuf> = files
         .iter()
@@ -362,12 +378,31 @@ fn lock_dirs(files: &[OutFile<'_>]) -> Vec<std::fs::File> {
     dirs.dedup();
     dirs.iter()
         .filter_map(|d| {
-            let f = std::fs::File::open(d).ok()?;
+            let f = open_lock(d).ok()?;
             f.lock().ok()?;
             Some(f)
         })
         .collect()
 }
+
+/// What `lock_dirs` locks for `dir`: the directory itself.
+#[cfg(unix)]
+fn open_lock(dir: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(dir)
+}
+
+/// What `lock_dirs` locks for `dir`: the file `.nskeys.lock` in it.
+#[cfg(not(unix))]
+fn open_lock(dir: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK_FILE))
+}
+
+/// The lock file `--force` and `rotate` runs hold on Windows (see `lock_dirs`).
+pub const LOCK_FILE: &str = ".nskeys.lock";
 
 /// A hidden hard link to `path` beside it, if `path` is a file (not a symlink: a symlink
 /// target is replaced, never followed). `None` if there is nothing to keep, or the
