@@ -447,9 +447,8 @@ pub struct RotateArgs {
     /// After the switch, revoke the previous certificate in NetSuite.
     #[arg(long)]
     pub revoke_old: bool,
-    /// Base URL of the certificates API [default:
-    /// https://<account>.restlets.api.netsuite.com/services/rest/auth/oauth2/v1, or beside
-    /// --token-url].
+    /// Base URL of the certificates API [default: /services/rest/auth/oauth2/v1 on the
+    /// account's host <account>.restlets.api.netsuite.com, or beside --token-url].
     #[arg(long, env = "NS_API_URL")]
     pub api_url: Option<String>,
     /// Only rotate when the current certificate expires within this many days (else exit 0
@@ -595,9 +594,8 @@ pub struct CertsListArgs {
     /// Pre-flight only, then show the requests that would be made; no network.
     #[arg(long)]
     pub dry_run: bool,
-    /// Base URL of the certificates API [default:
-    /// https://<account>.restlets.api.netsuite.com/services/rest/auth/oauth2/v1, or beside
-    /// --token-url].
+    /// Base URL of the certificates API [default: /services/rest/auth/oauth2/v1 on the
+    /// account's host <account>.restlets.api.netsuite.com, or beside --token-url].
     #[arg(long, env = "NS_API_URL")]
     pub api_url: Option<String>,
     /// Output format.

@@ -88,7 +88,8 @@ fn render(cmd: &clap::Command, exit_status: &str, sub_pages: &[String]) -> std::
     see.retain(|n| *n != page_name(cmd));
     let refs: Vec<String> = see
         .iter()
-        .map(|n| format!("\\fB{}\\fR(1)", escape(n)))
+        // `\%`: a page name is never hyphenated.
+        .map(|n| format!("\\fB\\%{}\\fR(1)", escape(n)))
         .collect();
     w.extend_from_slice(format!("{}\n", refs.join(", ")).as_bytes());
     if sub_pages.is_empty() {
