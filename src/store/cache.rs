@@ -158,6 +158,7 @@ impl Cache {
             if let Some(parent) = self.dir.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| self.io_error("create", e))?;
             }
+            #[cfg_attr(not(unix), allow(unused_mut))]
             let mut b = std::fs::DirBuilder::new();
             #[cfg(unix)]
             {

@@ -173,10 +173,11 @@ fn write_new_dir(dir: &Path, files: &[OutFile<'_>]) -> Result<bool> {
     // Created 0700 (mkdir's mode, which a umask can only narrow): a directory made with the
     // default 0777 and chmod-ed afterwards is open, under umask 000, to another local user
     // until the chmod, long enough to plant a file in it.
-    let stage = tempfile::Builder::new()
-        .prefix(".nskeys-")
-        .suffix(".tmp")
-        .permissions(std::fs::Permissions::from_mode(0o700))
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".nskeys-").suffix(".tmp");
+    #[cfg(unix)]
+    builder.permissions(std::fs::Permissions::from_mode(0o700));
+    let stage = builder
         .tempdir_in(&parent)
         .map_err(|e| io_err("cannot create a temporary directory", e))?;
     // 0700 whatever the umask, as a directory created for a private key should be.
