@@ -503,11 +503,11 @@ pub struct ProfileAddArgs {
     #[arg(long)]
     pub token_url: Option<String>,
     /// The integration record's client ID.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub client_id: Option<String>,
     /// The Certificate ID (the assertion's kid); leave it out with --dir to take it from the
     /// state file.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub cert_id: Option<String>,
     /// Private key file.
     #[arg(long)]

@@ -391,3 +391,27 @@ fn certs_list_from_a_profile() {
         text(&o.stdout)
     );
 }
+
+/// Certificate IDs are base64url: one in 64 starts with `-`, and `profile add` takes it as the
+/// value (as verify and token do), not as an unknown option.
+#[test]
+fn profile_add_takes_ids_starting_with_a_dash() {
+    let d = Dir::new();
+    let o = d
+        .nskeys()
+        .args(["profile", "add", "dash", "--account", "1234567"])
+        .args([
+            "--client-id",
+            "-c1",
+            "--cert-id",
+            "-QjavVtnzeAPA_QdffgnTh9yPy6LbSGOYqNeJqtbKgU",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let file = std::fs::read_to_string(config(&d)).unwrap();
+    assert!(
+        file.contains("-QjavVtnzeAPA_QdffgnTh9yPy6LbSGOYqNeJqtbKgU") && file.contains("-c1"),
+        "{file}"
+    );
+}

@@ -391,3 +391,46 @@ fn an_unusable_cache_directory_still_gives_a_token() {
         err(&o)
     );
 }
+
+/// A token for an encrypted key is never served from the cache: it must not be had without
+/// the passphrase (a wrong one stays exit 3 however often the right one was given before).
+#[test]
+fn an_encrypted_keys_token_is_never_cached() {
+    let (d, server, m) = setup();
+    let enc = d
+        .command("openssl")
+        .args([
+            "pkcs8",
+            "-topk8",
+            "-v2",
+            "aes-256-cbc",
+            "-in",
+            "private.pem",
+        ])
+        .args(["-out", "encrypted.pem", "-passout", "pass:correct horse"])
+        .output()
+        .unwrap();
+    assert!(enc.status.success(), "{}", err(&enc));
+    std::fs::rename(d.join("encrypted.pem"), d.join("private.pem")).unwrap();
+    for _ in 0..2 {
+        let o = d
+            .nskeys()
+            .arg("token")
+            .args(ids(&server, &m))
+            .env("NS_KEY_PASSPHRASE", "correct horse")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    }
+    assert_eq!(token_requests(&server), 2);
+    assert!(cached_files(&d).is_empty(), "{:?}", cached_files(&d));
+    let o = d
+        .nskeys()
+        .arg("token")
+        .args(ids(&server, &m))
+        .env("NS_KEY_PASSPHRASE", "wrong")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    assert!(out(&o).is_empty());
+}
