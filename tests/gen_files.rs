@@ -358,8 +358,7 @@ fn read_only_out_dir_is_an_error_and_leaves_nothing() {
         // Root writes anywhere: run as nobody, for whom the directory is read-only. (A copy
         // of the binary, since nobody may not reach the build directory, e.g. under /root.)
         d.open_to_others();
-        let bin = d.join("nskeys");
-        std::fs::copy(nskeys_bin(), &bin).unwrap();
+        let bin = d.nskeys_copy("nskeys");
         d.command("setpriv")
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
             .arg(&bin)

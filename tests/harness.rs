@@ -110,6 +110,32 @@ impl Dir {
                 .expect("chmod 755");
         }
     }
+
+    /// A copy of the nskeys binary in the working directory (for a test run as `nobody`, who
+    /// may not reach the build directory), ready to run: while it was written, another test
+    /// thread may have forked a child that holds the copy's write descriptor until it execs,
+    /// and running the copy meanwhile fails with ETXTBSY ("Text file busy"). Wait that out.
+    pub fn nskeys_copy(&self, name: &str) -> PathBuf {
+        let bin = self.join(name);
+        if !bin.exists() {
+            std::fs::copy(nskeys_bin(), &bin).expect("copy the nskeys binary");
+        }
+        for _ in 0..200 {
+            match std::process::Command::new(&bin)
+                .arg("--version")
+                .env_clear()
+                .stdout(std::process::Stdio::null())
+                .status()
+            {
+                Err(e) if e.raw_os_error() == Some(26) => {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Ok(_) => return bin,
+                Err(e) => panic!("cannot run the copy {}: {e}", bin.display()),
+            }
+        }
+        panic!("the copy {} stayed busy", bin.display())
+    }
 }
 
 /// Absolute path of a file under fixtures/.

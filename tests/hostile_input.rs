@@ -252,10 +252,7 @@ fn directories_and_missing_paths_are_named() {
 /// does), from a copy of the binary in `d`, which nobody can reach.
 fn as_nobody(d: &Dir, args: &[String]) -> (Output, Duration) {
     d.open_to_others();
-    let bin = d.join("nskeys-copy");
-    if !bin.exists() {
-        std::fs::copy(nskeys_bin(), &bin).unwrap();
-    }
+    let bin = d.nskeys_copy("nskeys-copy");
     let mut cmd = d.command("setpriv");
     cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(&bin)
