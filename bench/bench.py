@@ -29,6 +29,8 @@ Usage: python3 bench/bench.py [--runs 21] [--rsa-runs 61] [--rows gen-ps256,...]
 """
 
 import argparse
+import base64
+import hashlib
 import os
 import platform
 import shutil
@@ -288,6 +290,14 @@ def expiry_certs():
     return d
 
 
+def certificate_id(files):
+    """NetSuite's Certificate ID of files/public.pem: base64url of the SHA-256 of its DER
+    (computed with openssl, not nskeys); nskeys refuses a --cert-id that is not it."""
+    der = subprocess.run(["openssl", "x509", "-in", str(files / "public.pem"), "-outform", "DER"],
+                         check=True, capture_output=True).stdout
+    return base64.urlsafe_b64encode(hashlib.sha256(der).digest()).rstrip(b"=").decode()
+
+
 def verify_files():
     """An ES256 key and certificate made with Oracle's openssl recipe, used by both clients."""
     d = CACHE / "verify"
@@ -437,7 +447,7 @@ def main():
                 py = ensure_venv()
                 files = verify_files()
                 server, url = start_token_server()
-                common = ["--token-url", url, "--client-id", "C", "--cert-id", "K",
+                common = ["--token-url", url, "--client-id", "C", f"--cert-id={certificate_id(files)}",
                           "--key", str(files / "private.pem"), "--cert", str(files / "public.pem")]
                 r.ours.make = lambda d: ([ns, "verify", *common], d)
                 r.peer.make = lambda d: ([str(py), str(ROOT / "bench" / "pyjwt_client.py"),
@@ -464,7 +474,7 @@ def main():
             files = verify_files()
             if server is None:
                 server, url = start_token_server()
-            common = ["--token-url", url, "--client-id", "C", "--cert-id", "K",
+            common = ["--token-url", url, "--client-id", "C", f"--cert-id={certificate_id(files)}",
                       "--key", str(files / "private.pem"), "--cert", str(files / "public.pem")]
         if "token-cached" in wanted:
             r = Row("token-cached", "`token` from the cache vs `token --no-cache`, local token endpoint",
