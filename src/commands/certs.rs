@@ -132,15 +132,7 @@ pub fn command_list(args: &CertsListParams, out: &mut dyn Write) -> Result<Statu
 }
 
 fn list(args: &CertsListParams, out: &mut dyn Write) -> Result<Status> {
-    if args.crit_days > args.warn_days {
-        return Err(Error::unknown(
-            format!(
-                "--crit-days {} is more than --warn-days {}",
-                args.crit_days, args.warn_days
-            ),
-            "give --crit-days at most --warn-days",
-        ));
-    }
+    crate::commands::output::check_windows(args.warn_days, args.crit_days)?;
     let base = api_base(
         value(&args.api_url),
         value(&args.exchange.token_url),

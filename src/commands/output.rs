@@ -31,3 +31,15 @@ pub enum Format {
     /// Textfile-collector metrics.
     Prometheus,
 }
+
+/// `--crit-days` must lie inside `--warn-days` (expiry, certs list): one rule, one message.
+pub fn check_windows(warn_days: u32, crit_days: u32) -> Result<()> {
+    if crit_days > warn_days {
+        return Err(Error::unknown(
+            format!("--crit-days {crit_days} is more than --warn-days {warn_days}"),
+            "the critical window must lie inside the warning window: raise --warn-days or lower --crit-days",
+        )
+        .at("arguments"));
+    }
+    Ok(())
+}

@@ -228,16 +228,7 @@ pub fn thresholds(params: &ExpiryParams) -> Result<Thresholds> {
         })?,
         None => crate::time::now(),
     };
-    if params.crit_days > params.warn_days {
-        return Err(Error::unknown(
-            format!(
-                "--crit-days {} is more than --warn-days {}",
-                params.crit_days, params.warn_days
-            ),
-            "the critical window must lie inside the warning window: raise --warn-days or lower --crit-days",
-        )
-        .at("arguments"));
-    }
+    crate::commands::output::check_windows(params.warn_days, params.crit_days)?;
     Ok(Thresholds {
         windows: Windows {
             warn_days: params.warn_days,
